@@ -1,0 +1,549 @@
+//! Pipeline files: TOML read with spans, checked key by key so that every problem in
+//! a file is reported at once with its line, then turned into typed [`Pipeline`]s.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use toml::de::{DeTable, DeValue};
+use url::Url;
+
+use crate::text::fold;
+
+/// Languages the extractor reads.
+pub const LANGUAGES: &[&str] = &["ar", "en", "ru"];
+
+/// One pipeline file: an event and the feeds that report on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub name: String,
+    pub description: Option<String>,
+    /// As written, for display.
+    pub keywords: Vec<String>,
+    pub poll_every: Duration,
+    pub feeds: Vec<Arc<FeedConfig>>,
+    pub path: PathBuf,
+}
+
+/// One `[[feed]]` of a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedConfig {
+    pub url: Url,
+    pub pipeline: String,
+    pub language: Option<String>,
+    pub fetch_article: bool,
+    pub poll_every: Duration,
+    /// The pipeline's keywords, folded (see [`crate::text::fold`]).
+    pub keywords: Vec<String>,
+}
+
+/// A problem at a place in a pipeline file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// Every problem found in one or more pipeline files.
+#[derive(Debug, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+const TOP_KEYS: &[&str] = &["name", "description", "keywords", "poll_every", "feed"];
+const FEED_KEYS: &[&str] = &["url", "language", "fetch_article", "poll_every"];
+const DEFAULT_POLL_EVERY: Duration = Duration::from_secs(600);
+const MIN_POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// Pipeline files named by `path`: the file itself, or every `*.toml` in the folder
+/// (sorted, so that runs are repeatable).
+pub fn pipeline_files(path: &Path) -> Result<Vec<PathBuf>, ConfigErrors> {
+    let io_error = |e: std::io::Error| {
+        ConfigErrors(vec![ConfigError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        }])
+    };
+    if !path.is_dir() {
+        std::fs::metadata(path).map_err(io_error)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io_error)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every pipeline under `path`; all problems of all files are returned
+/// together, and names must be unique.
+pub fn load(path: &Path) -> Result<Vec<Pipeline>, ConfigErrors> {
+    let mut pipelines = Vec::new();
+    let mut errors = Vec::new();
+    for file in pipeline_files(path)? {
+        match load_file(&file) {
+            Ok(p) => pipelines.push(p),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for p in &pipelines {
+        if let Some(first) = seen.insert(p.name.clone(), p.path.clone()) {
+            errors.push(ConfigError {
+                file: p.path.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "pipeline name '{}' is used by {} too; names must be unique",
+                    p.name,
+                    first.display()
+                ),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(pipelines)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+pub fn load_file(file: &Path) -> Result<Pipeline, ConfigErrors> {
+    let source = std::fs::read_to_string(file).map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        }])
+    })?;
+    parse(&source, file)
+}
+
+/// Parses one pipeline file's text; `file` names it in messages and anchors
+/// relative feed paths.
+pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
+    let mut check = Checker {
+        source,
+        file,
+        errors: Vec::new(),
+    };
+    let root = match DeTable::parse(source) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
+            check.error(at, format!("invalid TOML: {}", message.to_lowercase()));
+            return Err(ConfigErrors(check.errors));
+        }
+    };
+    let root_span = root.span();
+    let root = root.into_inner();
+    let base = file.parent().unwrap_or(Path::new("."));
+
+    let mut name = None;
+    let mut description = None;
+    let mut keywords = Vec::new();
+    let mut poll_every = DEFAULT_POLL_EVERY;
+    let mut feed_tables = Vec::new();
+
+    for (key, value) in root.iter() {
+        let at = key.span().start;
+        match key.get_ref().as_ref() {
+            "name" => name = check.string(value, "name"),
+            "description" => description = check.string(value, "description"),
+            "keywords" => keywords = check.string_list(value, "keywords"),
+            "poll_every" => {
+                if let Some(d) = check.duration(value, "poll_every") {
+                    poll_every = d;
+                }
+            }
+            "feed" => match value.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        match item.get_ref() {
+                            DeValue::Table(t) => feed_tables.push((item.span().start, t)),
+                            _ => check.error(
+                                item.span().start,
+                                "each feed must be a [[feed]] table".into(),
+                            ),
+                        }
+                    }
+                }
+                _ => check.error(at, "'feed' must be written as [[feed]] tables".into()),
+            },
+            other => check.unknown_key(at, other, TOP_KEYS, "pipeline"),
+        }
+    }
+
+    let name = match name {
+        Some(n) if !n.trim().is_empty() => n,
+        Some(_) => {
+            check.error(root_span.start, "'name' must not be empty".into());
+            String::new()
+        }
+        None => {
+            check.error(
+                root_span.start,
+                "missing 'name' (the event this pipeline follows)".into(),
+            );
+            String::new()
+        }
+    };
+    let folded_keywords: Vec<String> = keywords
+        .iter()
+        .map(|k| fold(k.trim()))
+        .filter(|k| !k.is_empty())
+        .collect();
+
+    let mut feeds = Vec::new();
+    for (at, table) in feed_tables {
+        let mut url = None;
+        let mut language = None;
+        let mut fetch_article = false;
+        let mut feed_poll = poll_every;
+        for (key, value) in table.iter() {
+            match key.get_ref().as_ref() {
+                "url" => url = check.feed_url(value, base),
+                "language" => {
+                    if let Some(l) = check.string(value, "language") {
+                        if LANGUAGES.contains(&l.as_str()) {
+                            language = Some(l);
+                        } else {
+                            check.error(
+                                value.span().start,
+                                format!(
+                                    "unsupported language '{l}' (expected one of {})",
+                                    LANGUAGES.join(", ")
+                                ),
+                            );
+                        }
+                    }
+                }
+                "fetch_article" => match value.get_ref() {
+                    DeValue::Boolean(b) => fetch_article = *b,
+                    _ => check.error(
+                        value.span().start,
+                        "'fetch_article' must be true or false".into(),
+                    ),
+                },
+                "poll_every" => {
+                    if let Some(d) = check.duration(value, "poll_every") {
+                        feed_poll = d;
+                    }
+                }
+                other => check.unknown_key(key.span().start, other, FEED_KEYS, "feed"),
+            }
+        }
+        match url {
+            Some(url) => feeds.push(Arc::new(FeedConfig {
+                url,
+                pipeline: name.clone(),
+                language,
+                fetch_article,
+                poll_every: feed_poll,
+                keywords: folded_keywords.clone(),
+            })),
+            None if !table.contains_key("url") => check.error(at, "feed has no 'url'".into()),
+            None => {}
+        }
+    }
+    if feeds.is_empty() && check.errors.is_empty() {
+        check.error(
+            root_span.end.saturating_sub(1),
+            "pipeline has no [[feed]]".into(),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for f in &feeds {
+        if !seen.insert(f.url.as_str()) {
+            check.error(0, format!("feed {} is listed twice", f.url));
+        }
+    }
+
+    if !check.errors.is_empty() {
+        return Err(ConfigErrors(check.errors));
+    }
+    Ok(Pipeline {
+        name,
+        description,
+        keywords,
+        poll_every,
+        feeds,
+        path: file.to_path_buf(),
+    })
+}
+
+struct Checker<'a> {
+    source: &'a str,
+    file: &'a Path,
+    errors: Vec<ConfigError>,
+}
+
+type Value<'i> = toml::Spanned<DeValue<'i>>;
+
+impl Checker<'_> {
+    fn error(&mut self, at: usize, message: String) {
+        let at = at.min(self.source.len());
+        let before = &self.source[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        self.errors.push(ConfigError {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn unknown_key(&mut self, at: usize, key: &str, known: &[&str], table: &str) {
+        let hint = known
+            .iter()
+            .find(|k| edit_distance(k, key) <= 2)
+            .map(|k| format!("; did you mean '{k}'?"))
+            .unwrap_or_else(|| format!(" (known keys: {})", known.join(", ")));
+        self.error(at, format!("unknown key '{key}' in {table}{hint}"));
+    }
+
+    fn string(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.error(value.span().start, format!("'{key}' must be a string"));
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, value: &Value<'_>, key: &str) -> Vec<String> {
+        match value.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| self.string(item, key))
+                .collect(),
+            _ => {
+                self.error(
+                    value.span().start,
+                    format!("'{key}' must be a list of strings"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn duration(&mut self, value: &Value<'_>, key: &str) -> Option<Duration> {
+        let text = self.string(value, key)?;
+        match humantime::parse_duration(text.trim()) {
+            Ok(d) if d >= MIN_POLL_EVERY => Some(d),
+            Ok(_) => {
+                self.error(
+                    value.span().start,
+                    format!("'{key}' must be at least 1s, not '{text}'"),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(
+                    value.span().start,
+                    format!("bad duration '{text}' for '{key}': {e} (write e.g. \"90s\", \"10m\", \"1h\")"),
+                );
+                None
+            }
+        }
+    }
+
+    fn feed_url(&mut self, value: &Value<'_>, base: &Path) -> Option<Url> {
+        let text = self.string(value, "url")?;
+        let at = value.span().start;
+        let text = text.trim();
+        let has_scheme = text.split_once(':').is_some_and(|(s, _)| {
+            s.len() > 1
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if !has_scheme {
+            // A bare path is a local file next to the pipeline file.
+            let path = base.join(text);
+            let path = std::path::absolute(&path).unwrap_or(path);
+            return match Url::from_file_path(&path) {
+                Ok(u) => Some(u),
+                Err(()) => {
+                    self.error(at, format!("bad feed path '{text}'"));
+                    None
+                }
+            };
+        }
+        match Url::parse(text) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(u),
+            Ok(u) if u.scheme() == "file" => Some(u),
+            Ok(u) => {
+                self.error(
+                    at,
+                    format!(
+                        "bad feed url '{text}': scheme '{}' is not http, https or file",
+                        u.scheme()
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(at, format!("bad feed url '{text}': {e}"));
+                None
+            }
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" on short config keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Pipeline, ConfigErrors> {
+        parse(s, Path::new("/etc/claimwire/p.toml"))
+    }
+
+    #[test]
+    fn reads_a_full_pipeline() {
+        let p = parse_str(
+            r#"
+name = "kz"
+description = "Unrest"
+keywords = ["Kazakhstan", "كازاخستان"]
+poll_every = "5m"
+
+[[feed]]
+url = "https://example.org/rss.xml"
+language = "ar"
+fetch_article = true
+
+[[feed]]
+url = "feeds/local.xml"
+poll_every = "30s"
+"#,
+        )
+        .unwrap();
+        assert_eq!(p.name, "kz");
+        assert_eq!(p.poll_every, Duration::from_secs(300));
+        assert_eq!(p.feeds.len(), 2);
+        assert!(p.feeds[0].fetch_article);
+        assert_eq!(p.feeds[0].language.as_deref(), Some("ar"));
+        assert_eq!(
+            p.feeds[1].url.as_str(),
+            "file:///etc/claimwire/feeds/local.xml"
+        );
+        assert_eq!(p.feeds[1].poll_every, Duration::from_secs(30));
+        assert_eq!(
+            p.feeds[0].keywords,
+            vec!["kazakhstan".to_string(), fold("كازاخستان")]
+        );
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let err = parse_str(
+            "name = \"kz\"\npoll_evry = \"10m\"\n\n[[feed]]\nurl = \"ftp://example.org/x\"\n\n[[feed]]\nurl = \"https://example.org/a\"\npoll_every = \"ten minutes\"\n",
+        )
+        .unwrap_err();
+        let msgs: Vec<String> = err.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("/etc/claimwire/p.toml:2:1: unknown key 'poll_evry'"),
+            "{}",
+            msgs[0]
+        );
+        assert!(msgs[0].contains("did you mean 'poll_every'"));
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("/etc/claimwire/p.toml:5:7: bad feed url")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("/etc/claimwire/p.toml:9:14: bad duration 'ten minutes'")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn rejects_missing_name_bad_types_and_languages() {
+        let err = parse_str("keywords = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\nlanguage = \"fr\"\nfetch_article = \"yes\"\n").unwrap_err();
+        let msgs = err.to_string();
+        assert!(msgs.contains("missing 'name'"), "{msgs}");
+        assert!(
+            msgs.contains(":1:12: 'keywords' must be a list of strings"),
+            "{msgs}"
+        );
+        assert!(msgs.contains(":4:12: unsupported language 'fr'"), "{msgs}");
+        assert!(
+            msgs.contains(":5:17: 'fetch_article' must be true or false"),
+            "{msgs}"
+        );
+    }
+
+    #[test]
+    fn reports_toml_syntax_errors_with_a_line() {
+        let err = parse_str("name = \"kz\"\n[[feed]\nurl = 1\n").unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].line, 2, "{}", err);
+        assert!(err.0[0].message.starts_with("invalid TOML"));
+    }
+
+    #[test]
+    fn a_feed_needs_a_url_and_a_pipeline_needs_a_feed() {
+        let err = parse_str("name = \"kz\"\n").unwrap_err();
+        assert!(err.to_string().contains("no [[feed]]"));
+        let err = parse_str("name = \"kz\"\n[[feed]]\nlanguage = \"en\"\n").unwrap_err();
+        assert!(err.to_string().contains(":2:1: feed has no 'url'"), "{err}");
+    }
+}

@@ -1,0 +1,478 @@
+//! Claim assembly: numbers in a sentence joined to the event word, the people
+//! counted, the qualifier, the place and the source that states them.
+
+use super::lexicon::{Cat, Lexicon, Match};
+use super::numbers::{self, Mention};
+use super::tokens::{self, Token, TokenKind};
+use crate::model::{Claim, Kind, Qualifier, Span, Who};
+use crate::text::{Folded, char_offset, fold};
+
+/// How far (in tokens) an event word may stand from its number.
+const KIND_WINDOW: usize = 8;
+/// Longest source phrase, in tokens.
+const SOURCE_WORDS: usize = 7;
+
+/// A sentence being read.
+struct Sentence<'a> {
+    tokens: Vec<Token>,
+    matches: Vec<Match>,
+    lex: &'a Lexicon,
+}
+
+impl Sentence<'_> {
+    fn at(&self, i: usize, pred: impl Fn(&Cat) -> bool) -> Option<&Match> {
+        self.matches.iter().find(|m| m.start == i && pred(&m.cat))
+    }
+
+    fn covering(&self, i: usize, pred: impl Fn(&Cat) -> bool) -> Option<&Match> {
+        self.matches
+            .iter()
+            .find(|m| m.start <= i && i < m.end && pred(&m.cat))
+    }
+
+    fn is_word(&self, i: usize, words: &[&str]) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| words.contains(&t.text.as_str()))
+    }
+}
+
+/// Joiners between a number and what it counts: "7 من أفراد الشرطة", "8 of the".
+const OF: &[&str] = &["من", "of", "the", "из", "среди"];
+
+/// Finds the claims of a whole article text in the language of `lex`.
+pub fn claims(text: &str, lex: &Lexicon) -> Vec<Claim> {
+    let folded = Folded::new(text);
+    let mut out: Vec<Claim> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut previous_source: Option<String> = None;
+    let ranges = tokens::sentences(&folded.text);
+    let mut last_sentence_claims: std::ops::Range<usize> = 0..0;
+    for (s, e) in ranges {
+        let sentence = Sentence::new(&folded.text[s..e], s, lex);
+        let (src_start, src_end) = folded.source_range(s, e);
+        let original = text[src_start..src_end].trim();
+
+        let mentions = sentence.mentions();
+        let own_source = sentence.attribution(&folded, text, &sources);
+        let continues = sentence.continues_speech();
+        let source = match (&own_source, continues) {
+            (Some(Attribution::Named(s)), _) => Some(s.clone()),
+            (Some(Attribution::Implicit), _) => previous_source.clone(),
+            (None, true) => previous_source.clone(),
+            (None, false) => None,
+        };
+        // "... 2500 troops arrived. According to the Daily Mail." : an attribution
+        // standing alone names the source of the sentence before it.
+        if mentions.is_empty() {
+            if let (Some(Attribution::Named(s)), true) =
+                (&own_source, sentence.starts_with_according())
+            {
+                for c in &mut out[last_sentence_claims.clone()] {
+                    if c.source.is_none() {
+                        c.source = Some(s.clone());
+                        c.source_key = Some(source_key(s));
+                    }
+                }
+            }
+        }
+        if let Some(s) = &source {
+            if !sources.contains(s) {
+                sources.push(s.clone());
+            }
+            previous_source = Some(s.clone());
+        } else if !continues {
+            previous_source = None;
+        }
+
+        let first_new = out.len();
+        let mut previous_who: Option<Who> = None;
+        for (n, m) in mentions.iter().enumerate() {
+            let Some(found) = sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous_who)
+            else {
+                continue;
+            };
+            previous_who = Some(found.who);
+            let (a, b) = folded.source_range(
+                sentence.tokens[found.first].start,
+                sentence.tokens[found.last].end,
+            );
+            let span = Span {
+                start: char_offset(text, a),
+                end: char_offset(text, b),
+            };
+            out.push(Claim {
+                kind: found.kind,
+                who: found.who,
+                value: m.value,
+                qualifier: found.qualifier,
+                source: source.clone(),
+                source_key: source.as_deref().map(source_key),
+                location: found.location,
+                sentence: original.to_string(),
+                evidence: text[a..b].to_string(),
+                spans: vec![span],
+            });
+        }
+        last_sentence_claims = first_new..out.len();
+    }
+    merge(out)
+}
+
+/// A figure stated twice in one article is one claim with two spans; the first
+/// statement's attributes win, later ones fill what it lacks.
+fn merge(claims: Vec<Claim>) -> Vec<Claim> {
+    let mut out: Vec<Claim> = Vec::new();
+    for c in claims {
+        match out
+            .iter_mut()
+            .find(|o| o.kind == c.kind && o.who == c.who && o.value == c.value && c.value.is_some())
+        {
+            Some(o) => {
+                o.spans.extend(c.spans);
+                if o.source.is_none() {
+                    o.source = c.source;
+                    o.source_key = c.source_key;
+                }
+                if o.location.is_none() {
+                    o.location = c.location;
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A key that groups spellings of one source: folded, without quotes and the
+/// Arabic or English article on each word.
+pub fn source_key(source: &str) -> String {
+    fold(source)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "the")
+        .map(|w| {
+            w.strip_prefix("ال")
+                .filter(|r| r.chars().count() >= 2)
+                .unwrap_or(w)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+enum Attribution {
+    Named(String),
+    /// A speech verb with no subject written ("وأضاف", "he added"): the speaker
+    /// of the sentences before.
+    Implicit,
+}
+
+struct Found {
+    kind: Kind,
+    who: Who,
+    qualifier: Qualifier,
+    location: Option<String>,
+    first: usize,
+    last: usize,
+}
+
+const QUOTES: &[&str] = &["\"", "'", "`", "(", ")", "[", "]", "«", "»", "-", "–", "—"];
+
+impl<'a> Sentence<'a> {
+    fn new(text: &str, base: usize, lex: &'a Lexicon) -> Self {
+        let mut toks = tokens::tokenize(text, base);
+        // A number inside quotes right after a word is part of a name: “خبر 24”.
+        for i in 2..toks.len() {
+            if toks[i].kind == TokenKind::Digits
+                && toks[i - 1].kind == TokenKind::Word
+                && toks.get(i + 1).is_some_and(|t| t.text == "\"")
+                && (toks[i - 2].text == "\"" || (i >= 3 && toks[i - 3].text == "\""))
+            {
+                toks[i].glued = true;
+            }
+        }
+        toks.retain(|t| !(t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str())));
+        let matches = lex.scan(&toks);
+        Sentence {
+            tokens: toks,
+            matches,
+            lex,
+        }
+    }
+
+    fn mentions(&self) -> Vec<Mention> {
+        let mut found = numbers::mentions(&self.tokens, &self.lex.language, |i| {
+            self.at(i, |c| *c == Cat::Vague).map(|m| m.end - m.start)
+        });
+        for m in &self.matches {
+            if m.cat == Cat::Dual && !found.iter().any(|f| f.first <= m.start && m.start < f.end) {
+                found.push(Mention {
+                    first: m.start,
+                    end: m.end,
+                    value: Some(2.0),
+                });
+            }
+        }
+        found.sort_by_key(|m| m.first);
+        found
+    }
+
+    fn starts_with_according(&self) -> bool {
+        self.matches
+            .iter()
+            .any(|m| m.start == 0 && m.cat == Cat::According)
+    }
+
+    /// "وإن نحو 400 نقلوا ...": a sentence opening with "and that" goes on with the
+    /// reported speech of the one before.
+    fn continues_speech(&self) -> bool {
+        self.tokens
+            .first()
+            .is_some_and(|t| matches!(t.text.as_str(), "وان" | "وانه" | "وانها" | "وبان"))
+    }
+
+    /// Whether token `i` may be part of a source phrase.
+    fn in_source(&self, i: usize) -> bool {
+        let t = &self.tokens[i];
+        (t.kind == TokenKind::Word || (t.kind == TokenKind::Digits && t.glued))
+            && self
+                .covering(i, |c| {
+                    matches!(
+                        c,
+                        Cat::SourceEnd
+                            | Cat::Kind(_)
+                            | Cat::Speech
+                            | Cat::According
+                            | Cat::QualBefore(_)
+                            | Cat::Vague
+                    )
+                })
+                .is_none()
+    }
+
+    fn phrase_after(&self, from: usize) -> Option<(usize, usize)> {
+        let mut i = from;
+        // "بحسب ما أعلنت الوزارة", "as announced by": skip to the verb's subject.
+        if self.is_word(i, &["ما"]) {
+            if let Some(m) = self.at(i + 1, |c| *c == Cat::Speech) {
+                i = m.end;
+            }
+        }
+        let start = i;
+        while i < self.tokens.len() && i - start < SOURCE_WORDS && self.in_source(i) {
+            i += 1;
+        }
+        (i > start).then_some((start, i))
+    }
+
+    fn phrase_before(&self, to: usize) -> Option<(usize, usize)> {
+        let mut i = to;
+        while i > 0 && to - i < SOURCE_WORDS && self.in_source(i - 1) {
+            i -= 1;
+        }
+        (i < to).then_some((i, to))
+    }
+
+    fn attribution(&self, folded: &Folded, text: &str, earlier: &[String]) -> Option<Attribution> {
+        let as_written = |(a, b): (usize, usize)| {
+            let (s, e) = folded.source_range(self.tokens[a].start, self.tokens[b - 1].end);
+            text[s..e].trim().to_string()
+        };
+        let resolve = |range: (usize, usize)| -> Attribution {
+            let phrase = as_written(range);
+            // "الوزارة" after "وزارة الداخلية": the earlier, fuller name.
+            let is_backref = self
+                .matches
+                .iter()
+                .any(|m| m.cat == Cat::BackRef && m.start == range.0 && m.end == range.1);
+            if is_backref {
+                let head = source_key(&phrase);
+                let found = earlier.iter().rev().find(|s| {
+                    let key = source_key(s);
+                    head.split(' ')
+                        .any(|h| h.chars().count() > 2 && key.contains(h))
+                });
+                return match found {
+                    Some(s) => Attribution::Named(s.clone()),
+                    None if head.chars().count() <= 3 => Attribution::Implicit,
+                    None => Attribution::Named(phrase),
+                };
+            }
+            Attribution::Named(phrase)
+        };
+        // "according to X" and "نقلا عن X" name the origin: the last one wins.
+        let according = self
+            .matches
+            .iter()
+            .filter(|m| m.cat == Cat::According)
+            .filter_map(|m| self.phrase_after(m.end))
+            .last();
+        if let Some(range) = according {
+            return Some(resolve(range));
+        }
+        let verb_first = self.lex.language == "ar";
+        let mut implicit = false;
+        for m in self.matches.iter().filter(|m| m.cat == Cat::Speech) {
+            let (first, second) = if verb_first {
+                (self.phrase_after(m.end), self.phrase_before(m.start))
+            } else {
+                (self.phrase_before(m.start), self.phrase_after(m.end))
+            };
+            if let Some(range) = first.or(second) {
+                return Some(resolve(range));
+            }
+            implicit = true;
+        }
+        implicit.then_some(Attribution::Implicit)
+    }
+
+    /// Reads mention `m` as a claim, or rejects it.
+    fn claim(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        previous_who: Option<Who>,
+    ) -> Option<Found> {
+        let first_tok = &self.tokens[m.first];
+        if first_tok.glued {
+            return None;
+        }
+        if let Some(v) = m.value {
+            if v.fract() != 0.0 || v <= 0.0 {
+                return None;
+            }
+        }
+        let next = m.end;
+        let next_is = |i: usize, pred: &dyn Fn(&Cat) -> bool| self.covering(i, pred).is_some();
+        // Money, percentages, durations, ages and dates.
+        let unit = |c: &Cat| matches!(c, Cat::Money | Cat::Time | Cat::Month);
+        if next_is(next, &unit)
+            || (m.first > 0 && next_is(m.first - 1, &|c| matches!(c, Cat::Month | Cat::Money)))
+            || self.tokens.get(next).is_some_and(|t| t.text == "%")
+            || (m.first > 0 && self.tokens[m.first - 1].text == "$")
+        {
+            return None;
+        }
+        // What is counted: the noun after the number, perhaps after "of".
+        let mut noun = next;
+        if self.is_word(noun, OF) {
+            noun += 1;
+        }
+        if self.is_word(noun, OF) {
+            noun += 1;
+        }
+        if next_is(noun, &|c| *c == Cat::NotCounted) || next_is(next, &|c| *c == Cat::NotCounted) {
+            return None;
+        }
+        let who_match = self
+            .at(noun, |c| matches!(c, Cat::Who(_)))
+            .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))));
+        let is_year = m.value.is_some_and(|v| (1900.0..=2100.0).contains(&v))
+            && m.end == m.first + 1
+            && first_tok.kind == TokenKind::Digits
+            && who_match.is_none();
+        if is_year {
+            return None;
+        }
+        let mut who = match who_match.map(|w| &w.cat) {
+            Some(Cat::Who(w)) => Some(*w),
+            _ => None,
+        };
+        let noun_end = who_match.map_or(m.end, |w| w.end.max(m.end));
+
+        // The event word: nearest in the sentence, not past another number.
+        let kind_match = self
+            .matches
+            .iter()
+            .filter_map(|k| {
+                let Cat::Kind(kind) = k.cat else { return None };
+                let dist = if k.end <= m.first {
+                    let blocked = before.iter().any(|o| o.first >= k.end);
+                    (m.first - k.end) + if blocked { KIND_WINDOW } else { 0 }
+                } else if k.start >= noun_end {
+                    let blocked = after.iter().any(|o| o.first < k.start);
+                    (k.start - noun_end) + if blocked { KIND_WINDOW } else { 0 }
+                } else if k.start >= m.end && k.start < noun_end {
+                    0
+                } else if k.start >= m.first && k.start < m.end {
+                    0
+                } else {
+                    return None;
+                };
+                (dist <= KIND_WINDOW).then_some((dist, k.start > m.first, kind, k))
+            })
+            .min_by_key(|(d, after, _, _)| (*d, !*after))?;
+        let (_, _, kind, km) = kind_match;
+
+        if who.is_none() {
+            who = previous_who;
+        }
+        let mut who = who.unwrap_or(Who::People);
+        if kind == Kind::Deployed {
+            match who {
+                Who::Protesters | Who::Civilians => return None,
+                _ => who = Who::Troops,
+            }
+        } else if who == Who::Troops {
+            who = Who::Security;
+        }
+
+        let mut qualifier = if m.value.is_none() {
+            Qualifier::Vague
+        } else {
+            Qualifier::Exact
+        };
+        let mut first = m.first.min(km.start);
+        let mut last = (noun_end.max(km.end)).saturating_sub(1);
+        if m.value.is_some() {
+            if let Some(q) = self
+                .matches
+                .iter()
+                .filter(|q| {
+                    q.end == m.first
+                        || (m.first > 0 && q.end == m.first - 1 && self.is_word(m.first - 1, OF))
+                })
+                .find_map(|q| match q.cat {
+                    Cat::QualBefore(x) => Some((x, q.start)),
+                    _ => None,
+                })
+            {
+                qualifier = q.0;
+                first = first.min(q.1);
+            } else if let Some(q) = self.matches.iter().find_map(|q| match q.cat {
+                Cat::QualAfter(x) if (q.start == m.end || q.start == noun_end) => Some((x, q.end)),
+                _ => None,
+            }) {
+                qualifier = q.0;
+                last = last.max(q.1 - 1);
+            }
+        }
+
+        // The place nearest the number.
+        let location = self
+            .matches
+            .iter()
+            .filter_map(|p| match &p.cat {
+                Cat::Place(name) => {
+                    let d = if p.start >= m.end {
+                        p.start - m.end
+                    } else {
+                        m.first.saturating_sub(p.end) + 1
+                    };
+                    Some((d, name.clone()))
+                }
+                _ => None,
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n);
+
+        Some(Found {
+            kind,
+            who,
+            qualifier,
+            location,
+            first,
+            last,
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! Language of an article: detection, with the feed's hint where detection is unsure.
+
+/// ISO 639-1 code of `text`'s language, or the hint when detection cannot tell.
+pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
+    let sample: String = text.chars().take(2000).collect();
+    match whatlang::detect(&sample) {
+        Some(info) if info.is_reliable() || hint.is_none() => Some(code(info.lang()).to_string()),
+        _ => hint.map(str::to_string),
+    }
+}
+
+fn code(lang: whatlang::Lang) -> &'static str {
+    use whatlang::Lang::*;
+    match lang {
+        Ara => "ar",
+        Eng => "en",
+        Rus => "ru",
+        Ukr => "uk",
+        Fra => "fr",
+        Deu => "de",
+        Spa => "es",
+        Por => "pt",
+        Ita => "it",
+        Tur => "tr",
+        Pes => "fa",
+        Urd => "ur",
+        Cmn => "zh",
+        Jpn => "ja",
+        Kor => "ko",
+        other => other.code(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn detects_the_three_languages() {
+        assert_eq!(
+            super::detect(
+                "قالت وزارة الداخلية إن ثمانية من أفراد الشرطة قتلوا في ألماتي",
+                None
+            )
+            .as_deref(),
+            Some("ar")
+        );
+        assert_eq!(
+            super::detect(
+                "The interior ministry said eight police officers were killed in Almaty.",
+                None
+            )
+            .as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            super::detect("МВД сообщило, что в Алматы погибли восемь силовиков.", None).as_deref(),
+            Some("ru")
+        );
+        assert_eq!(super::detect("", Some("ar")).as_deref(), Some("ar"));
+    }
+}

@@ -1,0 +1,306 @@
+//! Lexicons: per-language data files (event words, who-nouns, cue words,
+//! qualifiers) and the gazetteer, compiled into one matcher per language.
+//!
+//! An entry is one or more words separated by spaces; a word ending in `*` matches
+//! any word it begins. Entries are folded like the text (see `text::fold`), so
+//! `أُصيب` and `اصيب` are one entry. Arabic words are also tried without the
+//! clitics the file lists (`و`, `ب`, `ال`, ...).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::tokens::Token;
+use crate::model::{Kind, Qualifier, Who};
+use crate::text::fold;
+
+/// What a lexicon entry marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cat {
+    Kind(Kind),
+    Who(Who),
+    /// A qualifier written before the number ("about 12").
+    QualBefore(Qualifier),
+    /// A qualifier written after it ("12 at least").
+    QualAfter(Qualifier),
+    /// A speech verb: "said", "قالت", "сообщил".
+    Speech,
+    /// "according to", "بحسب", "по данным": the source follows.
+    According,
+    /// Ends a source phrase: "that", "أن", "что", "also".
+    SourceEnd,
+    /// A definite noun or pronoun that refers back to an earlier source.
+    BackRef,
+    /// Things that are counted but are not people: aircraft, countries, stages.
+    NotCounted,
+    /// A vague amount: "dozens", "عشرات".
+    Vague,
+    /// An Arabic dual that is a count of two by itself: "جثتين".
+    Dual,
+    /// Units that make a number a duration or an age.
+    Time,
+    /// Money and percentages.
+    Money,
+    /// Month names: a number beside one is a date.
+    Month,
+    /// A place from the gazetteer, by its canonical name.
+    Place(String),
+}
+
+#[derive(Debug, Clone)]
+enum Pat {
+    Exact(String),
+    Prefix(String),
+}
+
+impl Pat {
+    fn matches(&self, form: &str) -> bool {
+        match self {
+            Pat::Exact(w) => form == w,
+            Pat::Prefix(p) => form.starts_with(p.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    parts: Vec<Pat>,
+    cat: Cat,
+}
+
+/// A match of an entry over tokens `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    pub cat: Cat,
+}
+
+/// The matcher for one language.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub language: String,
+    prefixes: Vec<String>,
+    entries: Vec<Entry>,
+    by_first: HashMap<String, Vec<usize>>,
+    by_prefix: Vec<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    language: String,
+    #[serde(default)]
+    prefixes: Vec<String>,
+    kind: HashMap<String, Vec<String>>,
+    who: HashMap<String, Vec<String>>,
+    qualifier_before: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    qualifier_after: HashMap<String, Vec<String>>,
+    speech: Vec<String>,
+    according: Vec<String>,
+    source_end: Vec<String>,
+    back_ref: Vec<String>,
+    not_counted: Vec<String>,
+    vague: Vec<String>,
+    #[serde(default)]
+    duals: Vec<String>,
+    time: Vec<String>,
+    money: Vec<String>,
+    months: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Gazetteer {
+    place: Vec<PlaceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceEntry {
+    name: String,
+    aliases: Vec<String>,
+}
+
+/// A lexicon file that does not load; the shipped ones are checked by tests.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("lexicon {file}: {detail}")]
+    Invalid { file: String, detail: String },
+}
+
+const SHIPPED: &[(&str, &str)] = &[
+    ("ar.toml", include_str!("lexicons/ar.toml")),
+    ("en.toml", include_str!("lexicons/en.toml")),
+    ("ru.toml", include_str!("lexicons/ru.toml")),
+];
+const PLACES: &str = include_str!("lexicons/places.toml");
+
+/// The lexicons shipped with claimwire, one per language.
+pub fn shipped() -> Result<Vec<Lexicon>, LexiconError> {
+    let places: Gazetteer = toml::from_str(PLACES).map_err(|e| LexiconError::Invalid {
+        file: "places.toml".into(),
+        detail: e.to_string(),
+    })?;
+    SHIPPED
+        .iter()
+        .map(|(file, text)| Lexicon::from_toml(file, text, &places))
+        .collect()
+}
+
+fn label<T>(file: &str, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, LexiconError> {
+    parse(name).ok_or_else(|| LexiconError::Invalid {
+        file: file.into(),
+        detail: format!("unknown label '{name}'"),
+    })
+}
+
+impl Lexicon {
+    fn from_toml(file: &str, text: &str, places: &Gazetteer) -> Result<Self, LexiconError> {
+        let f: LexiconFile = toml::from_str(text).map_err(|e| LexiconError::Invalid {
+            file: file.into(),
+            detail: e.to_string(),
+        })?;
+        let mut lex = Lexicon {
+            language: f.language,
+            prefixes: f.prefixes.iter().map(|p| fold(p)).collect(),
+            entries: Vec::new(),
+            by_first: HashMap::new(),
+            by_prefix: Vec::new(),
+        };
+        // Longest clitics first, so "وال" is tried before "و".
+        lex.prefixes
+            .sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        for (name, words) in &f.kind {
+            let k = label(file, name, Kind::parse)?;
+            lex.add_all(words, Cat::Kind(k));
+        }
+        for (name, words) in &f.who {
+            let w = label(file, name, Who::parse)?;
+            lex.add_all(words, Cat::Who(w));
+        }
+        for (name, words) in &f.qualifier_before {
+            let q = label(file, name, Qualifier::parse)?;
+            lex.add_all(words, Cat::QualBefore(q));
+        }
+        for (name, words) in &f.qualifier_after {
+            let q = label(file, name, Qualifier::parse)?;
+            lex.add_all(words, Cat::QualAfter(q));
+        }
+        lex.add_all(&f.speech, Cat::Speech);
+        lex.add_all(&f.according, Cat::According);
+        lex.add_all(&f.source_end, Cat::SourceEnd);
+        lex.add_all(&f.back_ref, Cat::BackRef);
+        lex.add_all(&f.not_counted, Cat::NotCounted);
+        lex.add_all(&f.vague, Cat::Vague);
+        lex.add_all(&f.duals, Cat::Dual);
+        lex.add_all(&f.time, Cat::Time);
+        lex.add_all(&f.money, Cat::Money);
+        lex.add_all(&f.months, Cat::Month);
+        for p in &places.place {
+            lex.add_all(&p.aliases, Cat::Place(p.name.clone()));
+        }
+        Ok(lex)
+    }
+
+    fn add_all(&mut self, words: &[String], cat: Cat) {
+        for w in words {
+            self.add(w, cat.clone());
+        }
+    }
+
+    fn add(&mut self, phrase: &str, cat: Cat) {
+        let folded = fold(phrase);
+        let parts: Vec<Pat> = folded
+            .split_whitespace()
+            .flat_map(|w| {
+                // Split like the tokenizer does, so "il-76" or "1,300" stay one part.
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
+                Some(w.to_string()).filter(|w| !w.is_empty())
+            })
+            .map(|w| match w.strip_suffix('*') {
+                Some(p) => Pat::Prefix(p.to_string()),
+                None => Pat::Exact(w),
+            })
+            .collect();
+        let Some(first) = parts.first() else { return };
+        let id = self.entries.len();
+        match first {
+            Pat::Exact(w) => self.by_first.entry(w.clone()).or_default().push(id),
+            Pat::Prefix(_) => self.by_prefix.push(id),
+        }
+        self.entries.push(Entry { parts, cat });
+    }
+
+    /// The forms a word is tried in: as written, then without each clitic.
+    pub fn forms<'a>(&self, word: &'a str) -> Vec<&'a str> {
+        let mut forms = vec![word];
+        for p in &self.prefixes {
+            if let Some(rest) = word.strip_prefix(p.as_str()) {
+                if rest.chars().count() >= 2 && !forms.contains(&rest) {
+                    forms.push(rest);
+                }
+            }
+        }
+        forms
+    }
+
+    fn entry_at(&self, e: &Entry, tokens: &[Token], i: usize) -> bool {
+        e.parts.iter().enumerate().all(|(k, pat)| {
+            tokens
+                .get(i + k)
+                .is_some_and(|t| self.forms(&t.text).iter().any(|f| pat.matches(f)))
+        })
+    }
+
+    /// Every entry matching in `tokens`, longest first at each position.
+    pub fn scan(&self, tokens: &[Token]) -> Vec<Match> {
+        let mut out = Vec::new();
+        for i in 0..tokens.len() {
+            let mut here: Vec<Match> = Vec::new();
+            let mut candidates: Vec<usize> = self.by_prefix.clone();
+            for f in self.forms(&tokens[i].text) {
+                if let Some(ids) = self.by_first.get(f) {
+                    candidates.extend(ids);
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for id in candidates {
+                let e = &self.entries[id];
+                if self.entry_at(e, tokens, i) {
+                    here.push(Match {
+                        start: i,
+                        end: i + e.parts.len(),
+                        cat: e.cat.clone(),
+                    });
+                }
+            }
+            here.sort_by_key(|m| std::cmp::Reverse(m.end));
+            out.extend(here);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_lexicons_load() {
+        let all = shipped().unwrap();
+        let langs: Vec<&str> = all.iter().map(|l| l.language.as_str()).collect();
+        assert_eq!(langs, vec!["ar", "en", "ru"]);
+    }
+
+    #[test]
+    fn arabic_clitics_and_prefix_entries_match() {
+        let ar = shipped().unwrap().remove(0);
+        let tokens = super::super::tokens::tokenize(&fold("وقُتل بألماتي"), 0);
+        let cats: Vec<Cat> = ar.scan(&tokens).into_iter().map(|m| m.cat).collect();
+        assert!(cats.contains(&Cat::Kind(Kind::Killed)), "{cats:?}");
+        assert!(cats.contains(&Cat::Place("Almaty".into())), "{cats:?}");
+    }
+}

@@ -1,0 +1,77 @@
+//! Extract stage: the language of each new article and the claims it makes.
+//!
+//! Input: `NewArticle`s. Output: `Record::Article`s for the store. Runs on several
+//! worker threads that share one receiver (CPU-bound work). Failure policy: an
+//! article in a language without a lexicon is stored with no claims.
+
+pub mod claims;
+pub mod lang;
+pub mod lexicon;
+pub mod numbers;
+pub mod tokens;
+
+use std::sync::Arc;
+
+pub use lexicon::{Lexicon, LexiconError};
+
+use crate::model::{Claim, ExtractedArticle, NewArticle, Record};
+use crate::stats::StageStats;
+
+/// Stored with every claim, so that claims can be re-extracted when it changes.
+pub const EXTRACTOR_VERSION: &str = concat!("claimwire-", env!("CARGO_PKG_VERSION"), "/1");
+
+/// Reads claims in every language it has a lexicon for.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    lexicons: Arc<Vec<Lexicon>>,
+}
+
+/// What extraction finds in one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    pub language: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+impl Extractor {
+    /// The extractor with the lexicons shipped in the binary.
+    pub fn new() -> Result<Self, LexiconError> {
+        Ok(Extractor {
+            lexicons: Arc::new(lexicon::shipped()?),
+        })
+    }
+
+    pub fn extract(&self, text: &str, language_hint: Option<&str>) -> Extraction {
+        let language = lang::detect(text, language_hint);
+        let claims = language
+            .as_deref()
+            .and_then(|l| self.lexicons.iter().find(|x| x.language == l))
+            .map(|lex| claims::claims(text, lex))
+            .unwrap_or_default();
+        Extraction { language, claims }
+    }
+}
+
+/// The stage loop for one worker; run it on a blocking thread, several at once.
+pub fn run(
+    new: async_channel::Receiver<NewArticle>,
+    records: async_channel::Sender<Record>,
+    extractor: Extractor,
+    stats: Arc<StageStats>,
+) {
+    while let Ok(article) = new.recv_blocking() {
+        stats.input();
+        let a = &article.article;
+        // Spans point into the stored text, so only the body is read.
+        let found = extractor.extract(&a.text, a.feed.language.as_deref());
+        stats.output();
+        let record = Record::Article(Box::new(ExtractedArticle {
+            new: article,
+            language: found.language,
+            claims: found.claims,
+        }));
+        if records.send_blocking(record).is_err() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Sentences and tokens of folded text, with byte offsets into the folded text.
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    /// Digits, with any thousands or decimal separators inside.
+    Digits,
+    Punct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokenKind,
+    /// Joined to a neighbouring word by a hyphen or letters ("Il-76", "Khabar-24"):
+    /// part of a name, not a count.
+    pub glued: bool,
+}
+
+/// Splits folded text into sentences as byte ranges: at `.` `!` `?` `؟` `؛` and
+/// line breaks, but not inside numbers ("1.3") or after one-letter initials.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let boundary = match c {
+            '\n' | '!' | '?' | '؟' | '؛' => true,
+            '.' => {
+                let next = chars.get(i + 1).map(|x| x.1);
+                let prev = i.checked_sub(1).map(|j| chars[j].1);
+                let prev2 = i.checked_sub(2).map(|j| chars[j].1);
+                let in_number = prev.is_some_and(|p| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit());
+                let initial = prev.is_some_and(|p| p.is_uppercase())
+                    && prev2.is_none_or(|p| !p.is_alphabetic());
+                let abbreviation = next.is_some_and(|n| n.is_lowercase() && n.is_ascii());
+                !(in_number || initial || abbreviation || next.is_some_and(|n| n == '.'))
+            }
+            _ => false,
+        };
+        if boundary {
+            let end = at + c.len_utf8();
+            if text[start..end].trim().chars().any(char::is_alphanumeric) {
+                out.push((start, end));
+            }
+            start = end;
+        }
+    }
+    if text[start..].trim().chars().any(char::is_alphanumeric) {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || c == '\u{200C}' || c == '\u{200D}'
+}
+
+/// Tokens of one (folded) sentence; offsets are relative to `base`.
+pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| chars.get(i).map_or(text.len(), |x| x.0);
+    while i < chars.len() {
+        let c = chars[i].1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let kind;
+        if c.is_ascii_digit() {
+            i += 1;
+            loop {
+                while i < chars.len() && chars[i].1.is_ascii_digit() {
+                    i += 1;
+                }
+                // "1,300" "1.3" "5,8" continue; "1 300" continues when a group of
+                // exactly three digits follows.
+                let sep = chars.get(i).map(|x| x.1);
+                let next = chars.get(i + 1).map(|x| x.1);
+                if matches!(sep, Some(',' | '.')) && next.is_some_and(|n| n.is_ascii_digit()) {
+                    i += 1;
+                    continue;
+                }
+                if sep == Some(' ') {
+                    let group =
+                        (1..=3).all(|k| chars.get(i + k).is_some_and(|x| x.1.is_ascii_digit()));
+                    let after = chars.get(i + 4).map(|x| x.1);
+                    let run_before = chars[start..i]
+                        .iter()
+                        .rev()
+                        .take_while(|x| x.1.is_ascii_digit())
+                        .count();
+                    if group && after.is_none_or(|a| !a.is_ascii_digit()) && run_before <= 3 {
+                        i += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            kind = TokenKind::Digits;
+        } else if is_word_char(c) {
+            i += 1;
+            while i < chars.len()
+                && (is_word_char(chars[i].1)
+                    || (matches!(chars[i].1, '-' | '\'')
+                        && chars.get(i + 1).is_some_and(|n| is_word_char(n.1))))
+            {
+                i += 1;
+            }
+            kind = TokenKind::Word;
+        } else {
+            i += 1;
+            kind = TokenKind::Punct;
+        }
+        let (s, e) = (at(start), at(i));
+        // Letters right against the digits ("خبر24", "3rd") make a name or an ordinal.
+        let glued = kind == TokenKind::Digits
+            && ((start > 0 && is_word_char(chars[start - 1].1))
+                || chars.get(i).is_some_and(|x| is_word_char(x.1)));
+        tokens.push(Token {
+            text: text[s..e].to_string(),
+            start: base + s,
+            end: base + e,
+            kind,
+            glued,
+        });
+    }
+    // A hyphen between a word and digits makes both one name ("il-76").
+    for k in 1..tokens.len().saturating_sub(1) {
+        if tokens[k].text == "-"
+            && tokens[k - 1].kind == TokenKind::Word
+            && tokens[k + 1].kind == TokenKind::Digits
+            && tokens[k - 1].end == tokens[k].start
+            && tokens[k].end == tokens[k + 1].start
+        {
+            tokens[k + 1].glued = true;
+        }
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        tokenize(s, 0).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn numbers_keep_their_separators() {
+        assert_eq!(
+            texts("1,300 killed; 1 300 hurt, 5,8 тыс. and 1.3 ألف"),
+            vec![
+                "1,300", "killed", ";", "1 300", "hurt", ",", "5,8", "тыс", ".", "and", "1.3",
+                "ألف"
+            ]
+        );
+        assert_eq!(
+            texts("in 2022 12 people"),
+            vec!["in", "2022", "12", "people"]
+        );
+    }
+
+    #[test]
+    fn names_with_digits_are_glued() {
+        let t = tokenize("an il-76 and khabar-24 and 3 men", 0);
+        assert!(t.iter().find(|x| x.text == "76").unwrap().glued);
+        assert!(t.iter().find(|x| x.text == "24").unwrap().glued);
+        assert!(!t.iter().find(|x| x.text == "3").unwrap().glued);
+    }
+
+    #[test]
+    fn sentences_split_but_not_inside_numbers() {
+        let s = "police said 1.3 thousand were held. then more came! ok";
+        let parts: Vec<&str> = sentences(s)
+            .into_iter()
+            .map(|(a, b)| s[a..b].trim())
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                "police said 1.3 thousand were held.",
+                "then more came!",
+                "ok"
+            ]
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! claimwire: watches news feeds and keeps a database of the figures reports claim
+//! (killed, injured, arrested, deployed, ...), who claimed them, when and where.
+//!
+//! ```text
+//! pipelines/*.toml ─► fetch ─► dedupe ─► extract ─► store ─► SQLite
+//!   config           poll feeds,  keyword filter,  language,   one writer,
+//!                    fetch pages  URL + hash       claims      batched tx
+//! ```
+//!
+//! Items are named for their life: a [`model::FeedItem`] (an entry as the feed gave
+//! it) becomes an [`model::Article`] (text in hand), a [`model::NewArticle`] (not
+//! seen before) and an [`model::ExtractedArticle`] (claims found). Stages are joined
+//! by bounded `async_channel`s; only the head is cancelled on shutdown and every
+//! later stage ends when its input closes, so nothing fetched is lost.
+
+pub mod config;
+pub mod dedupe;
+pub mod extract;
+pub mod fetch;
+pub mod model;
+pub mod pipeline;
+pub mod stats;
+pub mod store;
+pub mod text;

@@ -1,0 +1,352 @@
+//! The `claimwire` command line.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use claimwire::config;
+use claimwire::extract::Extractor;
+use claimwire::fetch::page;
+use claimwire::pipeline::{self, Mode, Options};
+use claimwire::store::{self, ClaimFilter};
+
+#[derive(Parser)]
+#[command(
+    name = "claimwire",
+    version,
+    about = "Watches news feeds and keeps a database of the figures reports claim, and who claimed them"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// The claims database (SQLite; created if missing).
+    #[arg(long, env = "CLAIMWIRE_DB", default_value = "claims.db")]
+    db: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service: poll every feed on its schedule until SIGINT or SIGTERM.
+    Run {
+        /// A pipeline file or a folder of them.
+        #[arg(default_value = "pipelines")]
+        pipelines: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Poll every feed once, store what is new, print a summary and exit.
+    Once {
+        /// A pipeline file or a folder of them.
+        pipelines: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Extract claims from local text or HTML files (`-` reads standard input).
+    Extract {
+        /// One JSON object per claim per line.
+        #[arg(long)]
+        jsonl: bool,
+        /// Language of the files when detection cannot tell (ar, en, ru).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List stored claims.
+    Claims {
+        #[command(flatten)]
+        db: DbArg,
+        /// Only this event (pipeline name).
+        #[arg(long)]
+        event: Option<String>,
+        /// Only this kind: killed, injured, hospitalized, critical, arrested, deployed.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Check pipeline files and report every problem with its file and line.
+    Check {
+        /// A pipeline file or a folder of them.
+        pipelines: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLAIMWIRE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match dispatch(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("claimwire: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Run { pipelines, db } => serve(&pipelines, db.db, Mode::Forever),
+        Command::Once { pipelines, db } => serve(&pipelines, db.db, Mode::Once),
+        Command::Extract {
+            jsonl,
+            language,
+            files,
+        } => extract(&files, jsonl, language.as_deref()),
+        Command::Claims {
+            db,
+            event,
+            kind,
+            format,
+        } => claims(&db.db, ClaimFilter { event, kind }, format),
+        Command::Check { pipelines } => check(&pipelines),
+    }
+}
+
+fn load(path: &Path) -> Result<Vec<config::Pipeline>> {
+    match config::load(path) {
+        Ok(p) => Ok(p),
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            bail!(
+                "{} problem(s) in pipeline files under {}",
+                errors.0.len(),
+                path.display()
+            )
+        }
+    }
+}
+
+fn check(path: &Path) -> Result<i32> {
+    let pipelines = load(path)?;
+    for p in &pipelines {
+        println!(
+            "{}: pipeline '{}' ok, {} feed(s)",
+            p.path.display(),
+            p.name,
+            p.feeds.len()
+        );
+    }
+    Ok(0)
+}
+
+fn serve(path: &Path, db: PathBuf, mode: Mode) -> Result<i32> {
+    let pipelines = load(path)?;
+    if pipelines.is_empty() {
+        bail!("no pipeline files (*.toml) in {}", path.display());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let shutdown = CancellationToken::new();
+        tokio::spawn(stop_on_signal(shutdown.clone()));
+        info!(pipelines = pipelines.len(), feeds = pipelines.iter().map(|p| p.feeds.len()).sum::<usize>(), db = %db.display(), "starting");
+        let summary = pipeline::run(&pipelines, Options::new(db, mode), shutdown).await?;
+        println!("{summary}");
+        Ok(0)
+    })
+}
+
+/// SIGINT and SIGTERM both stop polling; the pipeline then drains and exits.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            warn!("cannot listen for signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => info!("SIGTERM: stopping"),
+            _ = int.recv() => info!("SIGINT: stopping"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    shutdown.cancel();
+}
+
+/// Text of a local file: HTML (gzip allowed) goes through main-text extraction.
+fn read_document(path: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+    } else {
+        bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .with_context(|| format!("cannot gunzip {}", path.display()))?;
+        bytes = out;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let is_html = head.contains("<html")
+        || head.contains("<!doctype html")
+        || head.contains("<body")
+        || head.contains("<p>");
+    if is_html {
+        Ok(page::main_text(&bytes, None).text)
+    } else {
+        Ok(page::decode_html(&bytes, Some("text/plain; charset=utf-8")))
+    }
+}
+
+fn doc_id(path: &Path) -> String {
+    if path == Path::new("-") {
+        return "-".into();
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .to_string()
+}
+
+fn extract(files: &[PathBuf], jsonl: bool, language: Option<&str>) -> Result<i32> {
+    let extractor = Extractor::new()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = 0;
+    for path in files {
+        let text = match read_document(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("claimwire: {e:#}");
+                failed += 1;
+                continue;
+            }
+        };
+        let found = extractor.extract(&text, language);
+        let doc = doc_id(path);
+        for c in &found.claims {
+            if jsonl {
+                let mut v = serde_json::to_value(c)?;
+                v["doc"] = serde_json::Value::String(doc.clone());
+                v["language"] = serde_json::json!(found.language);
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{doc}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    c.kind,
+                    c.who,
+                    c.value.map_or("-".into(), |v| v.to_string()),
+                    c.qualifier,
+                    c.source.as_deref().unwrap_or("-"),
+                    c.location.as_deref().unwrap_or("-"),
+                    c.evidence
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
+    if !db.exists() {
+        bail!(
+            "no database at {} (run `claimwire once` first, or pass --db)",
+            db.display()
+        );
+    }
+    let conn = store::open_read(db)?;
+    let rows = store::query::claims(&conn, &filter)
+        .with_context(|| format!("cannot read claims from {}", db.display()))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for r in &rows {
+                w.serialize(r)?;
+            }
+            w.flush()?;
+            return Ok(0);
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
+                "event",
+                "kind",
+                "who",
+                "value",
+                "qualifier",
+                "source",
+                "location",
+                "outlet",
+                "evidence"
+            )?;
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
+                    clip(&r.event, 20),
+                    r.kind,
+                    r.who,
+                    r.value.map_or("-".into(), |v| v.to_string()),
+                    r.qualifier,
+                    clip(r.source.as_deref().unwrap_or("-"), 28),
+                    clip(r.location.as_deref().unwrap_or("-"), 12),
+                    clip(r.outlet.as_deref().unwrap_or("-"), 22),
+                    r.evidence
+                )?;
+            }
+            writeln!(out, "{} claim(s)", rows.len())?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut c: String = s.chars().take(n - 1).collect();
+        c.push('…');
+        c
+    }
+}

@@ -1,0 +1,248 @@
+//! The items that flow between stages, named for their life; no I/O here.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::FeedConfig;
+
+/// An entry as a feed gave it, before its article text is in hand.
+#[derive(Debug)]
+pub struct FeedItem {
+    pub feed: Arc<FeedConfig>,
+    /// Stable key of the entry within its feed (id, else link, else a content hash).
+    pub entry_key: String,
+    pub link: Option<String>,
+    pub title: String,
+    pub published: Option<DateTime<Utc>>,
+    /// Plain text of the entry's content or summary.
+    pub text: String,
+    pub poll: PollTicket,
+}
+
+/// An entry with its text: the feed's own, or the linked page's main text.
+#[derive(Debug)]
+pub struct Article {
+    pub feed: Arc<FeedConfig>,
+    pub entry_key: String,
+    /// Where the article lives; the feed's URL plus the entry key when it has no link.
+    pub url: String,
+    pub title: String,
+    pub published: Option<DateTime<Utc>>,
+    pub text: String,
+    pub fetched_at: DateTime<Utc>,
+    pub poll: PollTicket,
+}
+
+/// An article that passed the keyword filter and was not stored before.
+#[derive(Debug)]
+pub struct NewArticle {
+    pub article: Article,
+    pub canonical_url: String,
+    pub content_hash: String,
+}
+
+/// A new article with its language and claims, ready to store.
+#[derive(Debug)]
+pub struct ExtractedArticle {
+    pub new: NewArticle,
+    pub language: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+/// Why a feed entry was not stored as an article of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// The same article (canonical URL or text) is stored already.
+    Duplicate,
+    /// None of the pipeline's keywords occur in it.
+    Filtered,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Duplicate => "duplicate",
+            Skip::Filtered => "filtered",
+        }
+    }
+}
+
+/// An entry that was read and judged not worth an article row; recorded so that the
+/// next poll does not process it again.
+#[derive(Debug)]
+pub struct SkippedEntry {
+    pub feed: Arc<FeedConfig>,
+    pub entry_key: String,
+    pub reason: Skip,
+    pub poll: PollTicket,
+}
+
+/// What the store stage receives.
+#[derive(Debug)]
+pub enum Record {
+    Article(Box<ExtractedArticle>),
+    Skipped(SkippedEntry),
+}
+
+/// One figure as a report states it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    pub kind: Kind,
+    pub who: Who,
+    /// `None` for a vague amount ("dozens").
+    pub value: Option<f64>,
+    pub qualifier: Qualifier,
+    pub source: Option<String>,
+    pub source_key: Option<String>,
+    pub location: Option<String>,
+    pub sentence: String,
+    /// The text of the first evidence span.
+    pub evidence: String,
+    /// Character (not byte) offsets of every span of the article stating this figure.
+    pub spans: Vec<Span>,
+}
+
+/// Character offsets `[start, end)` into the article text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+macro_rules! label_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($label => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+label_enum!(
+    /// What happened to the people counted.
+    Kind {
+        Killed => "killed",
+        Injured => "injured",
+        Hospitalized => "hospitalized",
+        Critical => "critical",
+        Arrested => "arrested",
+        Deployed => "deployed",
+    }
+);
+
+label_enum!(
+    /// Who was counted.
+    Who {
+        Security => "security",
+        Protesters => "protesters",
+        Civilians => "civilians",
+        Troops => "troops",
+        People => "people",
+    }
+);
+
+label_enum!(
+    /// How the figure is hedged.
+    Qualifier {
+        Exact => "exact",
+        Approx => "approx",
+        AtLeast => "at_least",
+        MoreThan => "more_than",
+        AtMost => "at_most",
+        LessThan => "less_than",
+        Vague => "vague",
+    }
+);
+
+/// The feed cursor of one successful poll. It travels with every item of the poll
+/// and is handed to the store only when the last of them is dropped, which the store
+/// does after committing them: so a cursor is never committed before its articles
+/// (design.md, delivery guarantee).
+#[derive(Debug, Clone)]
+pub struct PollTicket(Arc<PendingPoll>);
+
+impl PollTicket {
+    pub fn new(report: FeedReport, done: async_channel::Sender<FeedReport>) -> Self {
+        PollTicket(Arc::new(PendingPoll {
+            report: Some(report),
+            done,
+            incomplete: AtomicBool::new(false),
+        }))
+    }
+
+    /// An item of this poll could not be processed: the poll's entries are still
+    /// recorded, but its ETag and Last-Modified are not, so that the next poll asks
+    /// for the whole feed again and retries the item.
+    pub fn mark_incomplete(&self) {
+        self.0.incomplete.store(true, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug)]
+struct PendingPoll {
+    report: Option<FeedReport>,
+    done: async_channel::Sender<FeedReport>,
+    incomplete: AtomicBool,
+}
+
+impl Drop for PendingPoll {
+    fn drop(&mut self) {
+        if let Some(mut report) = self.report.take() {
+            if self.incomplete.load(Ordering::Relaxed) {
+                if let PollOutcome::Fetched {
+                    etag,
+                    last_modified,
+                    ..
+                } = &mut report.outcome
+                {
+                    *etag = None;
+                    *last_modified = None;
+                }
+            }
+            // The report channel is unbounded; it is closed only when the store has
+            // ended, and then there is nobody left to record the poll.
+            let _ = self.done.try_send(report);
+        }
+    }
+}
+
+/// What one poll of a feed came to, for the feed's row.
+#[derive(Debug, Clone)]
+pub struct FeedReport {
+    pub feed: Arc<FeedConfig>,
+    pub polled_at: DateTime<Utc>,
+    pub outcome: PollOutcome,
+}
+
+#[derive(Debug, Clone)]
+pub enum PollOutcome {
+    Fetched {
+        etag: Option<String>,
+        last_modified: Option<String>,
+        entries: usize,
+        new_entries: usize,
+    },
+    Failed {
+        class: &'static str,
+        message: String,
+    },
+}

@@ -1,0 +1,257 @@
+//! Builds the stages and the channels between them, runs them, and shuts down from
+//! the head: cancelling stops polling, and every later stage ends when its input
+//! closes, so whatever was fetched is stored before `run` returns.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+use crate::config::Pipeline;
+use crate::extract::{Extractor, LexiconError};
+use crate::fetch::client::ClientOptions;
+use crate::fetch::{self, FetchContext, FetchError, HttpClient};
+use crate::stats::{StageStats, StoreCounts};
+use crate::store::{self, Reader, StoreError};
+
+/// Channel capacities: small, so that a slow store holds fetching back.
+const CHANNEL: usize = 64;
+
+/// Once through every feed, or forever on each feed's interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Once,
+    Forever,
+}
+
+/// How to run; plain data, turned into running stages by [`run`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub db: PathBuf,
+    pub mode: Mode,
+    pub page_workers: usize,
+    pub extract_workers: usize,
+    pub client: ClientOptions,
+    /// How often `run` logs its totals.
+    pub report_every: Duration,
+}
+
+impl Options {
+    pub fn new(db: PathBuf, mode: Mode) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Options {
+            db,
+            mode,
+            page_workers: 8,
+            extract_workers: cores,
+            client: ClientOptions::default(),
+            report_every: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why a run could not happen or could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] FetchError),
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+    #[error("a stage failed: {0}")]
+    Stage(String),
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub feeds_polled: usize,
+    pub feeds_failed: usize,
+    pub entries_new: u64,
+    pub articles_new: u64,
+    pub articles_duplicate: u64,
+    pub articles_filtered: u64,
+    pub articles_failed: u64,
+    pub claims: u64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "feeds polled {} (failed {}), articles new {} duplicate {} filtered {} failed {}, claims stored {}",
+            self.feeds_polled,
+            self.feeds_failed,
+            self.articles_new,
+            self.articles_duplicate,
+            self.articles_filtered,
+            self.articles_failed,
+            self.claims
+        )
+    }
+}
+
+/// The counters of every stage of one run.
+#[derive(Debug)]
+pub struct Counters {
+    pub fetch: Arc<StageStats>,
+    pub pages: Arc<StageStats>,
+    pub dedupe: Arc<StageStats>,
+    pub extract: Arc<StageStats>,
+    pub store: Arc<StageStats>,
+    pub stored: Arc<StoreCounts>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            fetch: Arc::new(StageStats::new("fetch")),
+            pages: Arc::new(StageStats::new("pages")),
+            dedupe: Arc::new(StageStats::new("dedupe")),
+            extract: Arc::new(StageStats::new("extract")),
+            store: Arc::new(StageStats::new("store")),
+            stored: Arc::new(StoreCounts::default()),
+        }
+    }
+}
+
+impl Counters {
+    fn log(&self) {
+        let (items, _, feed_errors) = self.fetch.snapshot();
+        let (_, _, page_errors) = self.pages.snapshot();
+        let (_, new, _) = self.dedupe.snapshot();
+        info!(
+            entries = items,
+            feed_errors,
+            page_errors,
+            articles_new = new,
+            stored = StoreCounts::get(&self.stored.articles),
+            duplicates = StoreCounts::get(&self.stored.duplicates),
+            filtered = StoreCounts::get(&self.stored.filtered),
+            claims = StoreCounts::get(&self.stored.claims),
+            "totals"
+        );
+    }
+}
+
+async fn log_totals(counters: Arc<Counters>, every: Duration, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => counters.log(),
+        }
+    }
+}
+
+/// Runs `pipelines` until done (`Mode::Once`) or until `shutdown` is cancelled.
+pub async fn run(
+    pipelines: &[Pipeline],
+    options: Options,
+    shutdown: CancellationToken,
+) -> Result<Summary, PipelineError> {
+    let counters = Arc::new(Counters::default());
+    let conn = store::open(&options.db)?;
+    let extractor = Extractor::new()?;
+    let client = HttpClient::new(&options.client)?;
+    let feeds: Vec<_> = pipelines
+        .iter()
+        .flat_map(|p| p.feeds.iter().cloned())
+        .collect();
+
+    let (items_tx, items_rx) = async_channel::bounded(CHANNEL);
+    let (articles_tx, articles_rx) = async_channel::bounded(CHANNEL);
+    let (new_tx, new_rx) = async_channel::bounded(CHANNEL);
+    let (records_tx, records_rx) = async_channel::bounded(CHANNEL * 4);
+    let (reports_tx, reports_rx) = async_channel::unbounded();
+
+    // Spawned last-to-first, so every stage has its consumer before it produces.
+    let store_task = tokio::spawn(store::run(
+        records_rx,
+        reports_rx,
+        conn,
+        options.db.clone(),
+        counters.stored.clone(),
+        counters.store.clone(),
+    ));
+    let mut extract_tasks = Vec::new();
+    for _ in 0..options.extract_workers.max(1) {
+        let (rx, tx, ex, stats) = (
+            new_rx.clone(),
+            records_tx.clone(),
+            extractor.clone(),
+            counters.extract.clone(),
+        );
+        extract_tasks.push(tokio::task::spawn_blocking(move || {
+            crate::extract::run(rx, tx, ex, stats)
+        }));
+    }
+    drop(new_rx);
+    let reader = Reader::new(&options.db);
+    let dedupe_task = {
+        let (reader, stats) = (reader.clone(), counters.dedupe.clone());
+        tokio::task::spawn_blocking(move || {
+            crate::dedupe::run(articles_rx, new_tx, records_tx, reader, stats)
+        })
+    };
+    let pages_task = tokio::spawn(fetch::run_articles(
+        items_rx,
+        articles_tx,
+        client.clone(),
+        counters.pages.clone(),
+        options.page_workers,
+    ));
+
+    let ctx = FetchContext {
+        client,
+        reader,
+        reports: reports_tx,
+        stats: counters.fetch.clone(),
+    };
+    let ticker_stop = CancellationToken::new();
+    let ticker = tokio::spawn(log_totals(
+        counters.clone(),
+        options.report_every,
+        ticker_stop.clone(),
+    ));
+
+    let polled = match options.mode {
+        Mode::Once => fetch::poll_once(feeds, ctx, items_tx, shutdown).await,
+        Mode::Forever => {
+            let n = feeds.len();
+            fetch::poll_forever(feeds, ctx, items_tx, shutdown).await;
+            fetch::PollSummary { ok: n, failed: 0 }
+        }
+    };
+    info!("polling stopped; draining the pipeline");
+
+    // The head is done; each stage now ends as its input closes.
+    let join = |e: tokio::task::JoinError| PipelineError::Stage(e.to_string());
+    pages_task.await.map_err(join)?;
+    dedupe_task.await.map_err(join)?;
+    for t in extract_tasks {
+        t.await.map_err(join)?;
+    }
+    let stored = store_task.await.map_err(join)?;
+    ticker_stop.cancel();
+    let _ = ticker.await;
+    stored?;
+    counters.log();
+
+    let (entries, _, _) = counters.fetch.snapshot();
+    let (_, _, page_errors) = counters.pages.snapshot();
+    Ok(Summary {
+        feeds_polled: polled.ok + polled.failed,
+        feeds_failed: polled.failed,
+        entries_new: entries,
+        articles_new: StoreCounts::get(&counters.stored.articles),
+        articles_duplicate: StoreCounts::get(&counters.stored.duplicates),
+        articles_filtered: StoreCounts::get(&counters.stored.filtered),
+        articles_failed: page_errors,
+        claims: StoreCounts::get(&counters.stored.claims),
+    })
+}

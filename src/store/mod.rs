@@ -1,0 +1,141 @@
+//! Store stage and the database: schema and migrations, the one writer, and the
+//! read queries the CLI uses.
+
+pub mod query;
+pub mod schema;
+pub mod writer;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use query::{ClaimFilter, StoredClaim};
+pub use writer::run;
+
+/// A database failure; names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot migrate database {path}: {detail}")]
+    Migrate { path: PathBuf, detail: String },
+    #[error("database {path}: {source}")]
+    Query {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database task failed: {0}")]
+    Join(String),
+}
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens (creating if needed) the database for writing and brings its schema up
+/// to date.
+pub fn open(path: &Path) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut conn = Connection::open(path).map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_error)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_error)?;
+    schema::migrate(&mut conn).map_err(|e| StoreError::Migrate {
+        path: path.to_path_buf(),
+        detail: e.to_string().to_lowercase(),
+    })?;
+    Ok(conn)
+}
+
+/// Opens the database read-only (it must exist and be migrated).
+pub fn open_read(path: &Path) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    Ok(conn)
+}
+
+/// Whether an article with this canonical URL or content hash is stored.
+pub fn is_stored(
+    conn: &Connection,
+    canonical_url: &str,
+    content_hash: &str,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM articles WHERE canonical_url = ?1
+         UNION ALL SELECT 1 FROM articles WHERE content_hash = ?2 LIMIT 1",
+    )?
+    .query_row((canonical_url, content_hash), |_| Ok(()))
+    .optional()
+    .map(|r| r.is_some())
+}
+
+/// Read access for stages other than the writer: each use gets its own
+/// connection, so readers never wait on the writer (WAL).
+#[derive(Debug, Clone)]
+pub struct Reader {
+    path: PathBuf,
+}
+
+impl Reader {
+    pub fn new(path: &Path) -> Self {
+        Reader {
+            path: path.to_path_buf(),
+        }
+    }
+
+    pub fn connect(&self) -> Result<Connection, StoreError> {
+        open_read(&self.path)
+    }
+
+    /// Which of `keys` the feed has offered before (stored, duplicate or filtered).
+    pub async fn seen_entries(
+        &self,
+        feed_url: &str,
+        keys: Vec<String>,
+    ) -> Result<HashSet<String>, StoreError> {
+        let path = self.path.clone();
+        let feed_url = feed_url.to_string();
+        tokio::task::spawn_blocking(move || {
+            let conn = open_read(&path)?;
+            let query_error = |source| StoreError::Query {
+                path: path.clone(),
+                source,
+            };
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT 1 FROM feed_entries e JOIN feeds f ON f.id = e.feed_id
+                     WHERE f.url = ?1 AND e.entry_key = ?2",
+                )
+                .map_err(query_error)?;
+            let mut seen = HashSet::new();
+            for key in keys {
+                if stmt.exists((&feed_url, &key)).map_err(query_error)? {
+                    seen.insert(key);
+                }
+            }
+            Ok(seen)
+        })
+        .await
+        .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+}

@@ -1,0 +1,92 @@
+//! Read queries behind the CLI (and later the HTTP API).
+
+use rusqlite::{Connection, params_from_iter, types::Value};
+use serde::Serialize;
+
+/// A stored claim with where it was reported.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredClaim {
+    pub id: i64,
+    pub event: String,
+    pub kind: String,
+    pub who: String,
+    pub value: Option<f64>,
+    pub qualifier: String,
+    pub source: Option<String>,
+    pub location: Option<String>,
+    pub outlet: Option<String>,
+    pub published_at: Option<String>,
+    pub url: String,
+    pub sentence: String,
+    pub evidence: String,
+    pub span_start: i64,
+    pub span_end: i64,
+}
+
+/// Which claims to list.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    pub event: Option<String>,
+    pub kind: Option<String>,
+}
+
+pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<StoredClaim>> {
+    let mut sql = String::from(
+        "SELECT c.id, c.event, c.kind, c.who, c.value, c.qualifier, c.source, c.location,
+                a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end
+         FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(e) = &filter.event {
+        sql.push_str(" AND c.event = ?");
+        args.push(Value::Text(e.clone()));
+    }
+    if let Some(k) = &filter.kind {
+        sql.push_str(" AND c.kind = ?");
+        args.push(Value::Text(k.clone()));
+    }
+    sql.push_str(" ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        Ok(StoredClaim {
+            id: r.get(0)?,
+            event: r.get(1)?,
+            kind: r.get(2)?,
+            who: r.get(3)?,
+            value: r.get(4)?,
+            qualifier: r.get(5)?,
+            source: r.get(6)?,
+            location: r.get(7)?,
+            outlet: r.get(8)?,
+            published_at: r.get(9)?,
+            url: r.get(10)?,
+            sentence: r.get(11)?,
+            evidence: r.get(12)?,
+            span_start: r.get(13)?,
+            span_end: r.get(14)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Counts of what the database holds, for summaries.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Totals {
+    pub feeds: i64,
+    pub articles: i64,
+    pub claims: i64,
+}
+
+pub fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles), (SELECT count(*) FROM claims)",
+        [],
+        |r| {
+            Ok(Totals {
+                feeds: r.get(0)?,
+                articles: r.get(1)?,
+                claims: r.get(2)?,
+            })
+        },
+    )
+}

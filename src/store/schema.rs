@@ -1,0 +1,104 @@
+//! Schema, as numbered migrations: a database of any earlier version is brought up
+//! to date on open; applied migrations are never edited, only appended to.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: feeds, the entries they offered, articles and claims.
+    "CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        pipeline TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled_at TEXT,
+        last_success_at TEXT,
+        next_fetch_at TEXT,
+        last_outcome TEXT,
+        entries_last_poll INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        error_class TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        canonical_url TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        feed_id INTEGER REFERENCES feeds(id),
+        event TEXT NOT NULL,
+        outlet TEXT,
+        title TEXT NOT NULL,
+        published_at TEXT,
+        fetched_at TEXT NOT NULL,
+        language TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        story_id INTEGER
+    );
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_event ON articles(event);
+    CREATE TABLE feed_entries (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id),
+        entry_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        article_id INTEGER REFERENCES articles(id),
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_id, entry_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        event TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        who TEXT NOT NULL,
+        value REAL,
+        value_low REAL,
+        value_high REAL,
+        qualifier TEXT NOT NULL,
+        source TEXT,
+        source_key TEXT,
+        location TEXT,
+        claimed_at TEXT,
+        sentence TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        span_start INTEGER NOT NULL,
+        span_end INTEGER NOT NULL,
+        spans TEXT NOT NULL,
+        extractor TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX claims_identity ON claims(article_id, kind, who, ifnull(value, -1), span_start);
+    CREATE INDEX claims_event_kind ON claims(event, kind);",
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect()).to_latest(conn)
+}
+
+/// The schema version a fully migrated database has.
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_apply_and_are_valid() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, super::latest_version());
+        // Idempotent on an up-to-date database.
+        super::migrate(&mut conn).unwrap();
+        rusqlite_migration::Migrations::new(
+            super::MIGRATIONS
+                .iter()
+                .map(|s| rusqlite_migration::M::up(s))
+                .collect(),
+        )
+        .validate()
+        .unwrap();
+    }
+}

@@ -1,0 +1,297 @@
+//! The store stage: the one writer. Commits records in batches, then the feed
+//! reports whose poll tickets those commits released.
+//!
+//! Input: `Record`s (bounded) and `FeedReport`s (unbounded, small). Output: rows.
+//! Failure policy: writes are idempotent (unique canonical URL, unique claim
+//! identity, one row per feed entry), so a replay after a crash adds nothing; a
+//! database that cannot be written ends the stage with an error, which ends the run.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use tracing::debug;
+
+use super::StoreError;
+use crate::config::FeedConfig;
+use crate::extract::EXTRACTOR_VERSION;
+use crate::model::{ExtractedArticle, FeedReport, PollOutcome, Record};
+use crate::stats::{StageStats, StoreCounts};
+
+/// Most records in one transaction.
+pub const BATCH: usize = 256;
+
+/// Runs until `records` closes, then records the last feed reports and returns.
+pub async fn run(
+    records: async_channel::Receiver<Record>,
+    reports: async_channel::Receiver<FeedReport>,
+    conn: Connection,
+    path: std::path::PathBuf,
+    counts: Arc<StoreCounts>,
+    stats: Arc<StageStats>,
+) -> Result<(), StoreError> {
+    let mut conn = Some(conn);
+    let mut reports_open = true;
+    loop {
+        tokio::select! {
+            biased;
+            first = records.recv() => {
+                let Ok(first) = first else { break };
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match records.try_recv() {
+                        Ok(r) => batch.push(r),
+                        Err(_) => break,
+                    }
+                }
+                let (counts, stats) = (counts.clone(), stats.clone());
+                conn = Some(blocking(conn.take(), &path, move |c| {
+                    let n = batch.len();
+                    for _ in 0..n { stats.input(); }
+                    let r = write_records(c, &batch, &counts);
+                    if r.is_ok() { for _ in 0..n { stats.output(); } }
+                    // `batch` is dropped here, after the commit: that releases the
+                    // poll tickets, whose reports come back through `reports`.
+                    drop(batch);
+                    r
+                }).await?);
+            }
+            report = reports.recv(), if reports_open => {
+                let Ok(report) = report else { reports_open = false; continue };
+                let mut all = vec![report];
+                while let Ok(r) = reports.try_recv() { all.push(r); }
+                conn = Some(blocking(conn.take(), &path, move |c| write_reports(c, &all)).await?);
+            }
+        }
+    }
+    // Every item is gone now, so every ticket has been released.
+    let mut rest = Vec::new();
+    while let Ok(r) = reports.try_recv() {
+        rest.push(r);
+    }
+    if !rest.is_empty() {
+        blocking(conn.take(), &path, move |c| write_reports(c, &rest)).await?;
+    }
+    Ok(())
+}
+
+/// Runs `work` with the connection on a blocking thread and hands it back.
+async fn blocking(
+    conn: Option<Connection>,
+    path: &std::path::Path,
+    work: impl FnOnce(&mut Connection) -> rusqlite::Result<()> + Send + 'static,
+) -> Result<Connection, StoreError> {
+    let mut conn = conn.expect("the writer always gets its connection back");
+    let (conn, result) = tokio::task::spawn_blocking(move || {
+        let r = work(&mut conn);
+        (conn, r)
+    })
+    .await
+    .map_err(|e| StoreError::Join(e.to_string()))?;
+    result.map_err(|source| StoreError::Query {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(conn)
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn feed_id(tx: &Transaction<'_>, feed: &FeedConfig) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO feeds (url, pipeline) VALUES (?1, ?2)
+         ON CONFLICT(url) DO UPDATE SET pipeline = excluded.pipeline
+         RETURNING id",
+    )?
+    .query_row((feed.url.as_str(), &feed.pipeline), |r| r.get(0))
+}
+
+/// Writes one batch of records in one transaction.
+pub fn write_records(
+    conn: &mut Connection,
+    batch: &[Record],
+    counts: &StoreCounts,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    let now = ts(Utc::now());
+    let (mut articles, mut claims, mut dups, mut filtered) = (0, 0, 0, 0);
+    for record in batch {
+        match record {
+            Record::Article(a) => {
+                let feed = feed_id(&tx, &a.new.article.feed)?;
+                match insert_article(&tx, feed, a)? {
+                    Some((id, n)) => {
+                        articles += 1;
+                        claims += n;
+                        entry(
+                            &tx,
+                            feed,
+                            &a.new.article.entry_key,
+                            "stored",
+                            Some(id),
+                            &now,
+                        )?;
+                    }
+                    None => {
+                        dups += 1;
+                        entry(&tx, feed, &a.new.article.entry_key, "duplicate", None, &now)?;
+                    }
+                }
+            }
+            Record::Skipped(s) => {
+                let feed = feed_id(&tx, &s.feed)?;
+                match s.reason {
+                    crate::model::Skip::Duplicate => dups += 1,
+                    crate::model::Skip::Filtered => filtered += 1,
+                }
+                entry(&tx, feed, &s.entry_key, s.reason.as_str(), None, &now)?;
+            }
+        }
+    }
+    tx.commit()?;
+    StoreCounts::add(&counts.articles, articles);
+    StoreCounts::add(&counts.claims, claims);
+    StoreCounts::add(&counts.duplicates, dups);
+    StoreCounts::add(&counts.filtered, filtered);
+    debug!(records = batch.len(), articles, claims, "committed batch");
+    Ok(())
+}
+
+fn entry(
+    tx: &Transaction<'_>,
+    feed: i64,
+    key: &str,
+    status: &str,
+    article: Option<i64>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO feed_entries (feed_id, entry_key, status, article_id, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![feed, key, status, article, now])?;
+    Ok(())
+}
+
+/// Inserts the article and its claims; `None` when the canonical URL is stored.
+fn insert_article(
+    tx: &Transaction<'_>,
+    feed: i64,
+    a: &ExtractedArticle,
+) -> rusqlite::Result<Option<(i64, u64)>> {
+    let art = &a.new.article;
+    let outlet = outlet(&art.url);
+    let id: Option<i64> = tx
+        .prepare_cached(
+            "INSERT INTO articles (canonical_url, url, feed_id, event, outlet, title, published_at,
+                                   fetched_at, language, text, content_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT(canonical_url) DO NOTHING RETURNING id",
+        )?
+        .query_row(
+            params![
+                a.new.canonical_url,
+                art.url,
+                feed,
+                art.feed.pipeline,
+                outlet,
+                art.title,
+                art.published.map(ts),
+                ts(art.fetched_at),
+                a.language,
+                art.text,
+                a.new.content_hash,
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else { return Ok(None) };
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO claims (article_id, event, kind, who, value, value_low, value_high, qualifier,
+                             source, source_key, location, claimed_at, sentence, evidence,
+                             span_start, span_end, spans, extractor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT DO NOTHING",
+    )?;
+    let mut n = 0;
+    for c in &a.claims {
+        let first = c
+            .spans
+            .first()
+            .copied()
+            .unwrap_or(crate::model::Span { start: 0, end: 0 });
+        let spans = serde_json::to_string(&c.spans).unwrap_or_else(|_| "[]".into());
+        n += stmt.execute(params![
+            id,
+            art.feed.pipeline,
+            c.kind.as_str(),
+            c.who.as_str(),
+            c.value,
+            c.value,
+            c.value,
+            c.qualifier.as_str(),
+            c.source,
+            c.source_key,
+            c.location,
+            Option::<String>::None,
+            c.sentence,
+            c.evidence,
+            first.start as i64,
+            first.end as i64,
+            spans,
+            EXTRACTOR_VERSION,
+        ])? as u64;
+    }
+    Ok(Some((id, n)))
+}
+
+/// The outlet of an article: its host without `www.`.
+pub fn outlet(url: &str) -> Option<String> {
+    let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+    Some(host.strip_prefix("www.").unwrap_or(&host).to_string())
+}
+
+/// Records what each poll came to on its feed row.
+pub fn write_reports(conn: &mut Connection, reports: &[FeedReport]) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    for r in reports {
+        let id = feed_id(&tx, &r.feed)?;
+        let polled = ts(r.polled_at);
+        let next =
+            ts(r.polled_at + chrono::Duration::from_std(r.feed.poll_every).unwrap_or_default());
+        match &r.outcome {
+            PollOutcome::Fetched {
+                etag,
+                last_modified,
+                entries,
+                ..
+            } => {
+                tx.prepare_cached(
+                    "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
+                        last_success_at = ?4, next_fetch_at = ?5, last_outcome = 'ok',
+                        entries_last_poll = ?6, failures = 0, error_class = NULL, last_error = NULL
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    id,
+                    etag,
+                    last_modified,
+                    polled,
+                    next,
+                    *entries as i64
+                ])?;
+            }
+            PollOutcome::Failed { class, message } => {
+                tx.prepare_cached(
+                    "UPDATE feeds SET last_polled_at = ?2, next_fetch_at = ?3, last_outcome = 'failed',
+                        failures = failures + 1, error_class = ?4, last_error = ?5
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, polled, next, class, message])?;
+            }
+        }
+    }
+    tx.commit()
+}
