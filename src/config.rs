@@ -297,6 +297,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     }
 
     if !check.errors.is_empty() {
+        check.errors.sort_by_key(|e| (e.line, e.column));
         return Err(ConfigErrors(check.errors));
     }
     Ok(Pipeline {

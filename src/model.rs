@@ -186,7 +186,14 @@ impl PollTicket {
             report: Some(report),
             done,
             incomplete: AtomicBool::new(false),
+            sealed: AtomicBool::new(false),
         }))
+    }
+
+    /// Every entry of the poll has been handed on. A ticket dropped unsealed (the
+    /// poll was cancelled midway) records the poll without its cursor.
+    pub fn seal(&self) {
+        self.0.sealed.store(true, Ordering::Relaxed);
     }
 
     /// An item of this poll could not be processed: the poll's entries are still
@@ -202,12 +209,13 @@ struct PendingPoll {
     report: Option<FeedReport>,
     done: async_channel::Sender<FeedReport>,
     incomplete: AtomicBool,
+    sealed: AtomicBool,
 }
 
 impl Drop for PendingPoll {
     fn drop(&mut self) {
         if let Some(mut report) = self.report.take() {
-            if self.incomplete.load(Ordering::Relaxed) {
+            if self.incomplete.load(Ordering::Relaxed) || !self.sealed.load(Ordering::Relaxed) {
                 if let PollOutcome::Fetched {
                     etag,
                     last_modified,
@@ -245,4 +253,62 @@ pub enum PollOutcome {
         class: &'static str,
         message: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket() -> (PollTicket, async_channel::Receiver<FeedReport>) {
+        let feed = Arc::new(FeedConfig {
+            url: url::Url::parse("https://e.org/rss").unwrap(),
+            pipeline: "p".into(),
+            language: None,
+            fetch_article: false,
+            poll_every: std::time::Duration::from_secs(60),
+            keywords: vec![],
+        });
+        let (tx, rx) = async_channel::unbounded();
+        let report = FeedReport {
+            feed,
+            polled_at: Utc::now(),
+            outcome: PollOutcome::Fetched {
+                etag: Some("\"v1\"".into()),
+                last_modified: Some("Thu, 06 Jan 2022 10:00:00 GMT".into()),
+                entries: 2,
+                new_entries: 2,
+            },
+        };
+        (PollTicket::new(report, tx), rx)
+    }
+
+    fn etag(rx: &async_channel::Receiver<FeedReport>) -> Option<String> {
+        match rx.try_recv().unwrap().outcome {
+            PollOutcome::Fetched { etag, .. } => etag,
+            PollOutcome::Failed { .. } => panic!("failed"),
+        }
+    }
+
+    #[test]
+    fn the_cursor_is_reported_only_after_the_last_item_is_dropped() {
+        let (t, rx) = ticket();
+        let item = t.clone();
+        t.seal();
+        drop(t);
+        assert!(rx.try_recv().is_err(), "an item still holds the poll");
+        drop(item);
+        assert_eq!(etag(&rx).as_deref(), Some("\"v1\""));
+    }
+
+    #[test]
+    fn an_unsealed_or_incomplete_poll_keeps_no_cursor() {
+        let (t, rx) = ticket();
+        drop(t);
+        assert_eq!(etag(&rx), None);
+        let (t, rx) = ticket();
+        t.seal();
+        t.clone().mark_incomplete();
+        drop(t);
+        assert_eq!(etag(&rx), None);
+    }
 }

@@ -204,6 +204,7 @@ pub async fn run(
         client.clone(),
         counters.pages.clone(),
         options.page_workers,
+        shutdown.clone(),
     ));
 
     let ctx = FetchContext {

@@ -299,30 +299,46 @@ impl<'a> Sentence<'a> {
             }
             Attribution::Named(phrase)
         };
-        // "according to X" and "نقلا عن X" name the origin: the last one wins.
-        let according = self
-            .matches
-            .iter()
-            .filter(|m| m.cat == Cat::According)
-            .filter_map(|m| self.phrase_after(m.end))
-            .last();
-        if let Some(range) = according {
+        // Who said it, strongest evidence first: the origin a relayed report cites
+        // ("نقلت رويترز عن الوزارة"), a speaker's own verb ("the ministry said"), an
+        // "according to", and last the outlet that relays it ("reported").
+        let after = |cat: Cat| {
+            self.matches
+                .iter()
+                .filter(|m| m.cat == cat)
+                .filter_map(|m| self.phrase_after(m.end))
+                .last()
+        };
+        if let Some(range) = after(Cat::Citing) {
             return Some(resolve(range));
         }
         let verb_first = self.lex.language == "ar";
-        let mut implicit = false;
-        for m in self.matches.iter().filter(|m| m.cat == Cat::Speech) {
-            let (first, second) = if verb_first {
-                (self.phrase_after(m.end), self.phrase_before(m.start))
-            } else {
-                (self.phrase_before(m.start), self.phrase_after(m.end))
-            };
-            if let Some(range) = first.or(second) {
-                return Some(resolve(range));
+        let subject = |cat: Cat| {
+            let mut implicit = false;
+            for m in self.matches.iter().filter(|m| m.cat == cat) {
+                let (first, second) = if verb_first {
+                    (self.phrase_after(m.end), self.phrase_before(m.start))
+                } else {
+                    (self.phrase_before(m.start), self.phrase_after(m.end))
+                };
+                if let Some(range) = first.or(second) {
+                    return (Some(range), true);
+                }
+                implicit = true;
             }
-            implicit = true;
+            (None, implicit)
+        };
+        let (speaker, spoke) = subject(Cat::Speech);
+        if let Some(range) = speaker {
+            return Some(resolve(range));
         }
-        implicit.then_some(Attribution::Implicit)
+        if let Some(range) = after(Cat::According) {
+            return Some(resolve(range));
+        }
+        if let (Some(range), _) = subject(Cat::Relay) {
+            return Some(resolve(range));
+        }
+        spoke.then_some(Attribution::Implicit)
     }
 
     /// Reads mention `m` as a claim, or rejects it.

@@ -27,6 +27,10 @@ pub enum Cat {
     Speech,
     /// "according to", "بحسب", "по данным": the source follows.
     According,
+    /// "citing", "نقلا عن", "со ссылкой на": the origin of a relayed report.
+    Citing,
+    /// A verb by which an outlet relays others: "reported", "نقلت", "передает".
+    Relay,
     /// Ends a source phrase: "that", "أن", "что", "also".
     SourceEnd,
     /// A definite noun or pronoun that refers back to an earlier source.
@@ -99,6 +103,8 @@ struct LexiconFile {
     qualifier_after: HashMap<String, Vec<String>>,
     speech: Vec<String>,
     according: Vec<String>,
+    citing: Vec<String>,
+    relay: Vec<String>,
     source_end: Vec<String>,
     back_ref: Vec<String>,
     not_counted: Vec<String>,
@@ -190,6 +196,8 @@ impl Lexicon {
         }
         lex.add_all(&f.speech, Cat::Speech);
         lex.add_all(&f.according, Cat::According);
+        lex.add_all(&f.citing, Cat::Citing);
+        lex.add_all(&f.relay, Cat::Relay);
         lex.add_all(&f.source_end, Cat::SourceEnd);
         lex.add_all(&f.back_ref, Cat::BackRef);
         lex.add_all(&f.not_counted, Cat::NotCounted);

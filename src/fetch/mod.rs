@@ -114,9 +114,10 @@ pub async fn poll_feed(
             poll: ticket.clone(),
         };
         if items.send(item).await.is_err() {
-            break;
+            return Ok(new);
         }
     }
+    ticket.seal();
     Ok(new)
 }
 
@@ -244,24 +245,36 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
     })
 }
 
-/// The page-fetching half of the stage: `workers` tasks share one receiver.
+/// The page-fetching half of the stage: `workers` tasks share one receiver. On
+/// shutdown no new page is started; pages under way finish, and entries still
+/// queued are released unprocessed, so the next poll offers them again.
 pub async fn run_articles(
     items: async_channel::Receiver<FeedItem>,
     articles: async_channel::Sender<Article>,
     client: HttpClient,
     stats: Arc<StageStats>,
     workers: usize,
+    shutdown: CancellationToken,
 ) {
     let mut set = JoinSet::new();
     for _ in 0..workers.max(1) {
-        let (items, articles, client, stats) = (
+        let (items, articles, client, stats, shutdown) = (
             items.clone(),
             articles.clone(),
             client.clone(),
             stats.clone(),
+            shutdown.clone(),
         );
         set.spawn(async move {
-            while let Ok(item) = items.recv().await {
+            loop {
+                let item = tokio::select! {
+                    biased;
+                    _ = shutdown.cancelled() => break,
+                    item = items.recv() => match item {
+                        Ok(item) => item,
+                        Err(_) => break,
+                    },
+                };
                 let link = item.link.clone();
                 match article(item, &client).await {
                     Ok(a) => {
@@ -275,6 +288,9 @@ pub async fn run_articles(
                         warn!(link = link.as_deref().unwrap_or("-"), class = e.class(), error = %e, "article page not fetched; entry left for the next poll");
                     }
                 }
+            }
+            while let Ok(item) = items.try_recv() {
+                item.poll.mark_incomplete();
             }
         });
     }

@@ -1,0 +1,168 @@
+//! A feed server on 127.0.0.1 for end-to-end tests: an RSS feed whose entries link
+//! to article pages, both served from state the test can change.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    /// Paragraphs of the article page.
+    pub paragraphs: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct ServerState {
+    pub entries: Vec<Entry>,
+    pub page_delay: Duration,
+    pub pages_served: Vec<String>,
+    pub feed_requests: usize,
+}
+
+pub struct FeedServer {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<ServerState>>,
+}
+
+impl FeedServer {
+    pub async fn start(entries: Vec<Entry>) -> FeedServer {
+        let state = Arc::new(Mutex::new(ServerState {
+            entries,
+            ..Default::default()
+        }));
+        let app = Router::new()
+            .route("/feed.xml", get(feed))
+            .route("/article/{id}", get(article))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FeedServer { addr, state }
+    }
+
+    pub fn feed_url(&self) -> String {
+        format!("http://{}/feed.xml", self.addr)
+    }
+
+    pub fn push(&self, entry: Entry) {
+        self.state.lock().unwrap().entries.push(entry);
+    }
+
+    pub fn pages_served(&self) -> Vec<String> {
+        self.state.lock().unwrap().pages_served.clone()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+async fn feed(
+    State(state): State<Arc<Mutex<ServerState>>>,
+    headers: axum::http::HeaderMap,
+) -> impl IntoResponse {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let mut st = state.lock().unwrap();
+    st.feed_requests += 1;
+    let mut items = String::new();
+    for e in &st.entries {
+        items.push_str(&format!(
+            "<item><title>{}</title><link>http://{host}/article/{}?utm_source=rss</link><guid>{}</guid><pubDate>Thu, 06 Jan 2022 10:00:00 GMT</pubDate><description>{}</description></item>\n",
+            escape(&e.title),
+            e.id,
+            e.id,
+            escape(&e.title)
+        ));
+    }
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Test wire</title><link>http://{host}/</link><description>t</description>\n{items}</channel></rss>"
+    );
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        body,
+    )
+}
+
+async fn article(
+    State(state): State<Arc<Mutex<ServerState>>>,
+    Path(id): Path<String>,
+) -> impl IntoResponse {
+    let (entry, delay) = {
+        let st = state.lock().unwrap();
+        (
+            st.entries.iter().find(|e| e.id == id).cloned(),
+            st.page_delay,
+        )
+    };
+    tokio::time::sleep(delay).await;
+    let Some(entry) = entry else {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html")],
+            "no such article".to_string(),
+        );
+    };
+    let paragraphs: String = entry
+        .paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>\n", escape(p)))
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}</title></head><body>\
+         <nav><a href=\"/\">Home</a> | <a href=\"/world\">World</a> | <a href=\"/sport\">Sport</a></nav>\
+         <article><h1>{t}</h1>{paragraphs}</article>\
+         <footer>Copyright Test Wire. All rights reserved.</footer></body></html>",
+        t = escape(&entry.title)
+    );
+    state.lock().unwrap().pages_served.push(id);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+}
+
+/// An English report with one clear figure, long enough to be an article.
+pub fn report(id: &str, figure: u32, place: &str) -> Entry {
+    Entry {
+        id: id.to_string(),
+        title: format!("Unrest in {place}: report {id}"),
+        paragraphs: vec![
+            format!("The interior ministry said on Thursday that {figure} police officers were killed in clashes with protesters in {place}."),
+            format!("Report {id}: the unrest began after fuel prices doubled at the start of the year, and spread from the west of the country to the largest cities within days."),
+            "Shops were looted and government buildings set on fire, witnesses said, while the internet was cut across much of the country.".to_string(),
+        ],
+    }
+}
+
+/// Writes a pipeline file for `feed_url` into `dir` and loads it.
+pub fn pipeline(
+    dir: &std::path::Path,
+    feed_url: &str,
+    fetch_article: bool,
+) -> claimwire::config::Pipeline {
+    let path = dir.join("test.toml");
+    std::fs::write(
+        &path,
+        format!("name = \"test-event\"\npoll_every = \"1s\"\n\n[[feed]]\nurl = \"{feed_url}\"\nfetch_article = {fetch_article}\n"),
+    )
+    .unwrap();
+    claimwire::config::load_file(&path).unwrap()
+}
