@@ -57,6 +57,9 @@ enum Command {
         /// Language of the files when detection cannot tell (ar, en, ru).
         #[arg(long)]
         language: Option<String>,
+        /// The articles' date (YYYY-MM-DD), to resolve "on Thursday" or "أمس".
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -113,8 +116,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Extract {
             jsonl,
             language,
+            date,
             files,
-        } => extract(&files, jsonl, language.as_deref()),
+        } => extract(&files, jsonl, language.as_deref(), date),
         Command::Claims {
             db,
             event,
@@ -240,7 +244,12 @@ fn doc_id(path: &Path) -> String {
         .to_string()
 }
 
-fn extract(files: &[PathBuf], jsonl: bool, language: Option<&str>) -> Result<i32> {
+fn extract(
+    files: &[PathBuf],
+    jsonl: bool,
+    language: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<i32> {
     let extractor = Extractor::new()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = 0;
@@ -253,7 +262,7 @@ fn extract(files: &[PathBuf], jsonl: bool, language: Option<&str>) -> Result<i32
                 continue;
             }
         };
-        let found = extractor.extract(&text, language);
+        let found = extractor.extract(&text, language, date);
         let doc = doc_id(path);
         for c in &found.claims {
             if jsonl {

@@ -98,6 +98,9 @@ pub struct Claim {
     pub source: Option<String>,
     pub source_key: Option<String>,
     pub location: Option<String>,
+    /// The day the claim refers to, when the text names one ("on Thursday", "أمس"),
+    /// resolved against the article's date.
+    pub claimed_on: Option<chrono::NaiveDate>,
     pub sentence: String,
     /// The text of the first evidence span.
     pub evidence: String,

@@ -1,7 +1,7 @@
 //! Claim assembly: numbers in a sentence joined to the event word, the people
 //! counted, the qualifier, the place and the source that states them.
 
-use super::lexicon::{Cat, Lexicon, Match};
+use super::lexicon::{Cat, Lexicon, Match, SourceKeys};
 use super::numbers::{self, Mention};
 use super::tokens::{self, Token, TokenKind};
 use crate::model::{Claim, Kind, Qualifier, Span, Who};
@@ -40,8 +40,14 @@ impl Sentence<'_> {
 /// Joiners between a number and what it counts: "7 من أفراد الشرطة", "8 of the".
 const OF: &[&str] = &["من", "of", "the", "из", "среди"];
 
-/// Finds the claims of a whole article text in the language of `lex`.
-pub fn claims(text: &str, lex: &Lexicon) -> Vec<Claim> {
+/// Finds the claims of a whole article text in the language of `lex`; `published`
+/// anchors days named in the text.
+pub fn claims(
+    text: &str,
+    lex: &Lexicon,
+    keys: &SourceKeys,
+    published: Option<chrono::NaiveDate>,
+) -> Vec<Claim> {
     let folded = Folded::new(text);
     let mut out: Vec<Claim> = Vec::new();
     let mut sources: Vec<String> = Vec::new();
@@ -71,7 +77,7 @@ pub fn claims(text: &str, lex: &Lexicon) -> Vec<Claim> {
                 for c in &mut out[last_sentence_claims.clone()] {
                     if c.source.is_none() {
                         c.source = Some(s.clone());
-                        c.source_key = Some(source_key(s));
+                        c.source_key = Some(keys.key(s));
                     }
                 }
             }
@@ -86,13 +92,16 @@ pub fn claims(text: &str, lex: &Lexicon) -> Vec<Claim> {
         }
 
         let first_new = out.len();
-        let mut previous_who: Option<Who> = None;
+        let claimed_on = sentence
+            .when()
+            .and_then(|w| published.map(|p| w.resolve(p)));
+        let mut previous: Option<Found> = None;
         for (n, m) in mentions.iter().enumerate() {
-            let Some(found) = sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous_who)
+            let Some(found) =
+                sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
             else {
                 continue;
             };
-            previous_who = Some(found.who);
             let (a, b) = folded.source_range(
                 sentence.tokens[found.first].start,
                 sentence.tokens[found.last].end,
@@ -107,12 +116,14 @@ pub fn claims(text: &str, lex: &Lexicon) -> Vec<Claim> {
                 value: m.value,
                 qualifier: found.qualifier,
                 source: source.clone(),
-                source_key: source.as_deref().map(source_key),
-                location: found.location,
+                source_key: source.as_deref().map(|s| keys.key(s)),
+                location: found.location.clone(),
+                claimed_on,
                 sentence: original.to_string(),
                 evidence: text[a..b].to_string(),
                 spans: vec![span],
             });
+            previous = Some(found);
         }
         last_sentence_claims = first_new..out.len();
     }
@@ -144,21 +155,6 @@ fn merge(claims: Vec<Claim>) -> Vec<Claim> {
     out
 }
 
-/// A key that groups spellings of one source: folded, without quotes and the
-/// Arabic or English article on each word.
-pub fn source_key(source: &str) -> String {
-    fold(source)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && *w != "the")
-        .map(|w| {
-            w.strip_prefix("ال")
-                .filter(|r| r.chars().count() >= 2)
-                .unwrap_or(w)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 enum Attribution {
     Named(String),
     /// A speech verb with no subject written ("وأضاف", "he added"): the speaker
@@ -166,6 +162,7 @@ enum Attribution {
     Implicit,
 }
 
+#[derive(Debug, Clone)]
 struct Found {
     kind: Kind,
     who: Who,
@@ -285,10 +282,11 @@ impl<'a> Sentence<'a> {
                 .iter()
                 .any(|m| m.cat == Cat::BackRef && m.start == range.0 && m.end == range.1);
             if is_backref {
-                let head = source_key(&phrase);
+                let head = fold(&phrase);
                 let found = earlier.iter().rev().find(|s| {
-                    let key = source_key(s);
+                    let key = fold(s);
                     head.split(' ')
+                        .map(|h| h.strip_prefix("ال").unwrap_or(h))
                         .any(|h| h.chars().count() > 2 && key.contains(h))
                 });
                 return match found {
@@ -342,12 +340,20 @@ impl<'a> Sentence<'a> {
     }
 
     /// Reads mention `m` as a claim, or rejects it.
+    /// The day the sentence names, if any.
+    fn when(&self) -> Option<super::lexicon::When> {
+        self.matches.iter().find_map(|m| match m.cat {
+            Cat::When(w) => Some(w),
+            _ => None,
+        })
+    }
+
     fn claim(
         &self,
         m: &Mention,
         before: &[Mention],
         after: &[Mention],
-        previous_who: Option<Who>,
+        previous: Option<&Found>,
     ) -> Option<Found> {
         let first_tok = &self.tokens[m.first];
         if first_tok.glued {
@@ -362,8 +368,20 @@ impl<'a> Sentence<'a> {
         let next_is = |i: usize, pred: &dyn Fn(&Cat) -> bool| self.covering(i, pred).is_some();
         // Money, percentages, durations, ages and dates.
         let unit = |c: &Cat| matches!(c, Cat::Money | Cat::Time | Cat::Month);
+        let clock = |a: usize, b: usize| {
+            self.tokens.get(a).is_some_and(|t| t.text == ":")
+                && self
+                    .tokens
+                    .get(b)
+                    .is_some_and(|t| t.kind == TokenKind::Digits)
+        };
         if next_is(next, &unit)
-            || (m.first > 0 && next_is(m.first - 1, &|c| matches!(c, Cat::Month | Cat::Money)))
+            || (m.first > 0
+                && next_is(m.first - 1, &|c| {
+                    matches!(c, Cat::Month | Cat::Money | Cat::NotBefore)
+                }))
+            || clock(next, next + 1)
+            || (m.first >= 2 && clock(m.first - 1, m.first - 2))
             || self.tokens.get(next).is_some_and(|t| t.text == "%")
             || (m.first > 0 && self.tokens[m.first - 1].text == "$")
         {
@@ -408,18 +426,32 @@ impl<'a> Sentence<'a> {
                 } else if k.start >= noun_end {
                     let blocked = after.iter().any(|o| o.first < k.start);
                     (k.start - noun_end) + if blocked { KIND_WINDOW } else { 0 }
-                } else if k.start >= m.end && k.start < noun_end {
-                    0
-                } else if k.start >= m.first && k.start < m.end {
+                } else if k.start >= m.first && k.start < noun_end {
                     0
                 } else {
                     return None;
                 };
-                (dist <= KIND_WINDOW).then_some((dist, k.start > m.first, kind, k))
+                (dist <= KIND_WINDOW).then_some((dist, k.start > m.first, kind, k.start, k.end))
             })
-            .min_by_key(|(d, after, _, _)| (*d, !*after))?;
-        let (_, _, kind, km) = kind_match;
-
+            .min_by_key(|(d, after, ..)| (*d, !*after));
+        // "164 died, 103 in Almaty and 21 in Kyzylorda": one verb for a list of
+        // figures per place; each item takes the kind of the figure before it.
+        let in_list = || {
+            let prev = previous?;
+            let prep = self.is_word(noun, &["in", "في", "в", "во", "at"])
+                || self
+                    .covering(noun, |c| matches!(c, Cat::Place(_)))
+                    .is_some();
+            let place_next = self
+                .covering(noun, |c| matches!(c, Cat::Place(_)))
+                .is_some()
+                || self
+                    .covering(noun + 1, |c| matches!(c, Cat::Place(_)))
+                    .is_some();
+            (prep && place_next).then_some((0, false, prev.kind, m.first, m.first + 1))
+        };
+        let (_, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
+        let previous_who = previous.map(|p| p.who);
         if who.is_none() {
             who = previous_who;
         }
@@ -438,8 +470,8 @@ impl<'a> Sentence<'a> {
         } else {
             Qualifier::Exact
         };
-        let mut first = m.first.min(km.start);
-        let mut last = (noun_end.max(km.end)).saturating_sub(1);
+        let mut first = m.first.min(k_start);
+        let mut last = (noun_end.max(k_end)).saturating_sub(1);
         if m.value.is_some() {
             if let Some(q) = self
                 .matches

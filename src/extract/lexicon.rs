@@ -47,8 +47,50 @@ pub enum Cat {
     Money,
     /// Month names: a number beside one is a date.
     Month,
+    /// A number right after it is not a count: "aged 25", "عام 2010", "No. 5".
+    NotBefore,
+    /// A day the sentence's claims refer to.
+    When(When),
     /// A place from the gazetteer, by its canonical name.
     Place(String),
+}
+
+/// A day named relative to the article's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Monday is 0.
+    Weekday(u8),
+    /// 0 today, 1 yesterday.
+    DaysAgo(u8),
+}
+
+impl When {
+    fn parse(s: &str) -> Option<When> {
+        Some(match s {
+            "monday" => When::Weekday(0),
+            "tuesday" => When::Weekday(1),
+            "wednesday" => When::Weekday(2),
+            "thursday" => When::Weekday(3),
+            "friday" => When::Weekday(4),
+            "saturday" => When::Weekday(5),
+            "sunday" => When::Weekday(6),
+            "today" => When::DaysAgo(0),
+            "yesterday" => When::DaysAgo(1),
+            _ => return None,
+        })
+    }
+
+    /// The date this names, in the week up to `reference` (the article's date).
+    pub fn resolve(self, reference: chrono::NaiveDate) -> chrono::NaiveDate {
+        use chrono::Datelike;
+        let back = match self {
+            When::DaysAgo(n) => i64::from(n),
+            When::Weekday(d) => {
+                (i64::from(reference.weekday().num_days_from_monday()) - i64::from(d)).rem_euclid(7)
+            }
+        };
+        reference - chrono::Duration::days(back)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +156,8 @@ struct LexiconFile {
     time: Vec<String>,
     money: Vec<String>,
     months: Vec<String>,
+    not_before: Vec<String>,
+    when: HashMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +186,93 @@ const SHIPPED: &[(&str, &str)] = &[
     ("ru.toml", include_str!("lexicons/ru.toml")),
 ];
 const PLACES: &str = include_str!("lexicons/places.toml");
+const SOURCES: &str = include_str!("lexicons/sources.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    source: Vec<SourceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceEntry {
+    key: String,
+    aliases: Vec<String>,
+}
+
+/// Keys that group the spellings of one source ("وزارة الداخلية الكازاخستانية",
+/// "the Interior Ministry", "МВД" are all `interior-ministry`).
+#[derive(Debug, Clone)]
+pub struct SourceKeys {
+    /// Folded alias words, with their key; longest first.
+    aliases: Vec<(Vec<String>, String)>,
+}
+
+fn words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl SourceKeys {
+    pub fn shipped() -> Result<Self, LexiconError> {
+        let f: SourcesFile = toml::from_str(SOURCES).map_err(|e| LexiconError::Invalid {
+            file: "sources.toml".into(),
+            detail: e.to_string(),
+        })?;
+        let mut aliases: Vec<(Vec<String>, String)> = f
+            .source
+            .into_iter()
+            .flat_map(|s| {
+                let key = s.key;
+                s.aliases.into_iter().map(move |a| (words(&a), key.clone()))
+            })
+            .filter(|(w, _)| !w.is_empty())
+            .collect();
+        aliases.sort_by_key(|(w, _)| std::cmp::Reverse(w.iter().map(|x| x.len()).sum::<usize>()));
+        Ok(SourceKeys { aliases })
+    }
+
+    /// The key of a source as written: a known source's key, else its own words
+    /// folded, without articles.
+    pub fn key(&self, source: &str) -> String {
+        let ws = words(source);
+        // Arabic words are compared without their clitics too: "بوزارة" is "وزارة".
+        let bare: Vec<&str> = ws
+            .iter()
+            .map(|w| {
+                ["وال", "بال", "لل", "ال", "و", "ب", "ل"]
+                    .iter()
+                    .find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 2))
+                    .unwrap_or(w)
+            })
+            .collect();
+        for (alias, key) in &self.aliases {
+            let bare_alias: Vec<&str> = alias
+                .iter()
+                .map(|w| {
+                    w.strip_prefix("ال")
+                        .filter(|r| r.chars().count() >= 2)
+                        .unwrap_or(w)
+                })
+                .collect();
+            let hit =
+                |hay: &[&str], needle: &[&str]| hay.windows(needle.len()).any(|win| win == needle);
+            let plain: Vec<&str> = ws.iter().map(String::as_str).collect();
+            let alias_plain: Vec<&str> = alias.iter().map(String::as_str).collect();
+            if hit(&plain, &alias_plain) || hit(&bare, &bare_alias) {
+                return key.clone();
+            }
+        }
+        bare.into_iter()
+            .filter(|w| *w != "the")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
 
 /// The lexicons shipped with claimwire, one per language.
 pub fn shipped() -> Result<Vec<Lexicon>, LexiconError> {
@@ -206,6 +337,11 @@ impl Lexicon {
         lex.add_all(&f.time, Cat::Time);
         lex.add_all(&f.money, Cat::Money);
         lex.add_all(&f.months, Cat::Month);
+        lex.add_all(&f.not_before, Cat::NotBefore);
+        for (name, words) in &f.when {
+            let w = label(file, name, When::parse)?;
+            lex.add_all(words, Cat::When(w));
+        }
         for p in &places.place {
             lex.add_all(&p.aliases, Cat::Place(p.name.clone()));
         }
@@ -301,6 +437,35 @@ mod tests {
         let all = shipped().unwrap();
         let langs: Vec<&str> = all.iter().map(|l| l.language.as_str()).collect();
         assert_eq!(langs, vec!["ar", "en", "ru"]);
+    }
+
+    #[test]
+    fn spellings_of_one_source_share_a_key() {
+        let keys = SourceKeys::shipped().unwrap();
+        for s in [
+            "وزارة الداخلية الكازاخستانية",
+            "الداخلية الكازاخية",
+            "the Interior Ministry",
+            "Kazakhstan's Ministry of Internal Affairs",
+            "МВД Казахстана",
+            "министерство внутренних дел",
+        ] {
+            assert_eq!(keys.key(s), "interior-ministry", "{s}");
+        }
+        assert_eq!(keys.key("وكالة أنباء “خبر 24” الكازاخية"), "khabar-24");
+        assert_eq!(keys.key("منظمة معاهدة الأمن الجماعي"), "csto");
+        assert_eq!(
+            keys.key("the Almaty mayor's office"),
+            "almaty mayor s office"
+        );
+    }
+
+    #[test]
+    fn days_resolve_against_the_article_date() {
+        let thu = chrono::NaiveDate::from_ymd_opt(2022, 1, 6).unwrap();
+        assert_eq!(When::Weekday(3).resolve(thu), thu);
+        assert_eq!(When::Weekday(6).resolve(thu).to_string(), "2022-01-02");
+        assert_eq!(When::DaysAgo(1).resolve(thu).to_string(), "2022-01-05");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use lexicon::{Lexicon, LexiconError};
+pub use lexicon::{Lexicon, LexiconError, SourceKeys};
 
 use crate::model::{Claim, ExtractedArticle, NewArticle, Record};
 use crate::stats::StageStats;
@@ -24,6 +24,7 @@ pub const EXTRACTOR_VERSION: &str = concat!("claimwire-", env!("CARGO_PKG_VERSIO
 #[derive(Debug, Clone)]
 pub struct Extractor {
     lexicons: Arc<Vec<Lexicon>>,
+    keys: Arc<SourceKeys>,
 }
 
 /// What extraction finds in one text.
@@ -38,15 +39,23 @@ impl Extractor {
     pub fn new() -> Result<Self, LexiconError> {
         Ok(Extractor {
             lexicons: Arc::new(lexicon::shipped()?),
+            keys: Arc::new(SourceKeys::shipped()?),
         })
     }
 
-    pub fn extract(&self, text: &str, language_hint: Option<&str>) -> Extraction {
+    /// Claims in `text`; `published` is the article's date, which days named in the
+    /// text ("on Thursday", "أمس") are resolved against.
+    pub fn extract(
+        &self,
+        text: &str,
+        language_hint: Option<&str>,
+        published: Option<chrono::NaiveDate>,
+    ) -> Extraction {
         let language = lang::detect(text, language_hint);
         let claims = language
             .as_deref()
             .and_then(|l| self.lexicons.iter().find(|x| x.language == l))
-            .map(|lex| claims::claims(text, lex))
+            .map(|lex| claims::claims(text, lex, &self.keys, published))
             .unwrap_or_default();
         Extraction { language, claims }
     }
@@ -63,7 +72,11 @@ pub fn run(
         stats.input();
         let a = &article.article;
         // Spans point into the stored text, so only the body is read.
-        let found = extractor.extract(&a.text, a.feed.language.as_deref());
+        let found = extractor.extract(
+            &a.text,
+            a.feed.language.as_deref(),
+            a.published.map(|p| p.date_naive()),
+        );
         stats.output();
         let record = Record::Article(Box::new(ExtractedArticle {
             new: article,

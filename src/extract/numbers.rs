@@ -45,6 +45,8 @@ fn word(w: &str) -> Option<Word> {
         "ثمانيه" | "ثماني" | "ثمان" => Add(8.0),
         "تسعه" | "تسع" => Add(9.0),
         "عشره" | "عشر" => Add(10.0),
+        // Only before "عشر": "أحد عشر", "إحدى عشرة" (11); alone "أحد" is "one of" or Sunday.
+        "احد" | "احدي" => Add(1.0),
         "عشرون" | "عشرين" => Add(20.0),
         "ثلاثون" | "ثلاثين" => Add(30.0),
         "اربعون" | "اربعين" => Add(40.0),
@@ -223,6 +225,12 @@ pub fn mentions(
                 }
                 value *= m;
                 end += 1;
+                // "5,8 тыс. человек": the abbreviation's point belongs to it.
+                if tokens.get(end).is_some_and(|p| p.text == ".")
+                    && tokens[end - 1].text.chars().count() <= 4
+                {
+                    end += 1;
+                }
             }
             out.push(Mention {
                 first: i,
@@ -271,6 +279,13 @@ fn words_at(tokens: &[Token], i: usize) -> Option<(f64, usize)> {
         }
         if parts.len() == 1 {
             parts = vec![raw];
+        }
+        if matches!(raw, "احد" | "احدي")
+            && !tokens
+                .get(j + 1)
+                .is_some_and(|t| matches!(t.text.as_str(), "عشر" | "عشره"))
+        {
+            break;
         }
         let mut step = None;
         for p in &parts {
@@ -365,6 +380,11 @@ mod tests {
             ("ثلاثة آلاف وخمسمئة", 3500.0),
             ("ألف", 1000.0),
             ("ثمانية", 8.0),
+            ("أحد عشر", 11.0),
+            ("إحدى عشرة", 11.0),
+            ("اثنا عشر", 12.0),
+            ("ثلاث مئة", 300.0),
+            ("مئتي", 200.0),
             ("twenty-five", 25.0),
             ("three thousand five hundred", 3500.0),
             ("one hundred and twenty", 120.0),

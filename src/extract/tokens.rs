@@ -20,6 +20,14 @@ pub struct Token {
     pub glued: bool,
 }
 
+/// Words written with a point that does not end the sentence (folded).
+const ABBREVIATIONS: &[&str] = &[
+    "тыс", "млн", "млрд", "чел", "г", "гг", "ул", "обл", "им", "т", "д", "mr", "mrs", "ms", "dr",
+    "gen", "lt", "col", "sgt", "maj", "capt", "no", "st", "vs", "etc", "approx", "inc", "corp",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
+    "e.g", "i.e", "ca", "est",
+];
+
 /// Splits folded text into sentences as byte ranges: at `.` `!` `?` `؟` `؛` and
 /// line breaks, but not inside numbers ("1.3") or after one-letter initials.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
@@ -32,13 +40,26 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
             '.' => {
                 let next = chars.get(i + 1).map(|x| x.1);
                 let prev = i.checked_sub(1).map(|j| chars[j].1);
-                let prev2 = i.checked_sub(2).map(|j| chars[j].1);
                 let in_number = prev.is_some_and(|p| p.is_ascii_digit())
                     && next.is_some_and(|n| n.is_ascii_digit());
-                let initial = prev.is_some_and(|p| p.is_uppercase())
-                    && prev2.is_none_or(|p| !p.is_alphabetic());
-                let abbreviation = next.is_some_and(|n| n.is_lowercase() && n.is_ascii());
-                !(in_number || initial || abbreviation || next.is_some_and(|n| n == '.'))
+                // The word before the point: an initial ("v. putin") or an
+                // abbreviation ("5 тыс. человек", "gen. smith") does not end a sentence.
+                let word: String = chars[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.1.is_alphabetic())
+                    .map(|x| x.1)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let initial = word.chars().count() == 1
+                    && !word.chars().all(|c| matches!(c, 'و' | 'ب' | 'ل'));
+                let abbreviation = ABBREVIATIONS.contains(&word.as_str());
+                !(in_number
+                    || initial
+                    || abbreviation
+                    || next.is_some_and(|n| n == '.' || n.is_alphanumeric()))
             }
             _ => false,
         };

@@ -235,7 +235,7 @@ fn insert_article(
             c.source,
             c.source_key,
             c.location,
-            Option::<String>::None,
+            c.claimed_on.map(|d| d.to_string()),
             c.sentence,
             c.evidence,
             first.start as i64,
