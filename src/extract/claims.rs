@@ -30,6 +30,14 @@ impl Sentence<'_> {
             .find(|m| m.start <= i && i < m.end && pred(&m.cat))
     }
 
+    /// Tokens between `a` and `b` that count: function words ("were", "in",
+    /// "تم") do not.
+    fn gap(&self, a: usize, b: usize) -> usize {
+        (a..b)
+            .filter(|&i| self.covering(i, |c| *c == Cat::Skip).is_none())
+            .count()
+    }
+
     fn is_word(&self, i: usize, words: &[&str]) -> bool {
         self.tokens
             .get(i)
@@ -254,6 +262,13 @@ impl<'a> Sentence<'a> {
                 i = m.end;
             }
         }
+        // "сообщили в МВД": the preposition is not part of the source.
+        if self.at(i, |c| *c == Cat::SourceSkip).is_some()
+            && i + 1 < self.tokens.len()
+            && self.in_source(i + 1)
+        {
+            i += 1;
+        }
         let start = i;
         while i < self.tokens.len() && i - start < SOURCE_WORDS && self.in_source(i) {
             i += 1;
@@ -289,7 +304,8 @@ impl<'a> Sentence<'a> {
                         .map(|h| h.strip_prefix("ال").unwrap_or(h))
                         .any(|h| h.chars().count() > 2 && key.contains(h))
                 });
-                return match found {
+                // "ведомство", "he": no spelling in common, so the latest source.
+                return match found.or(earlier.last()) {
                     Some(s) => Attribution::Named(s.clone()),
                     None if head.chars().count() <= 3 => Attribution::Implicit,
                     None => Attribution::Named(phrase),
@@ -398,9 +414,23 @@ impl<'a> Sentence<'a> {
         if next_is(noun, &|c| *c == Cat::NotCounted) || next_is(next, &|c| *c == Cat::NotCounted) {
             return None;
         }
+        // "26 armed criminals", "2,500 Russian paratroopers": one adjective may
+        // stand between the number and the noun.
+        let adjective = self
+            .tokens
+            .get(noun)
+            .is_some_and(|t| t.kind == TokenKind::Word)
+            && !self.matches.iter().any(|x| x.start <= noun && noun < x.end);
         let who_match = self
             .at(noun, |c| matches!(c, Cat::Who(_)))
-            .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))));
+            .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))))
+            .or_else(|| {
+                if adjective {
+                    self.at(noun + 1, |c| matches!(c, Cat::Who(_)))
+                } else {
+                    None
+                }
+            });
         let is_year = m.value.is_some_and(|v| (1900.0..=2100.0).contains(&v))
             && m.end == m.first + 1
             && first_tok.kind == TokenKind::Digits
@@ -419,13 +449,23 @@ impl<'a> Sentence<'a> {
             .matches
             .iter()
             .filter_map(|k| {
-                let Cat::Kind(kind) = k.cat else { return None };
+                // `None` marks an event that undoes the count ("released").
+                let kind = match k.cat {
+                    Cat::Kind(kind) => Some(kind),
+                    Cat::Released => None,
+                    _ => return None,
+                };
                 let dist = if k.end <= m.first {
                     let blocked = before.iter().any(|o| o.first >= k.end);
-                    (m.first - k.end) + if blocked { KIND_WINDOW } else { 0 }
+                    self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
                     let blocked = after.iter().any(|o| o.first < k.start);
-                    (k.start - noun_end) + if blocked { KIND_WINDOW } else { 0 }
+                    // "مقتل خمسة مدنيين وإصابة 30": a conjunction on the event word
+                    // opens the next clause.
+                    let conj = usize::from(
+                        self.tokens[k.start].text.starts_with('و') && self.lex.language == "ar",
+                    );
+                    self.gap(noun_end, k.start) + conj + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= m.first && k.start < noun_end {
                     0
                 } else {
@@ -433,22 +473,35 @@ impl<'a> Sentence<'a> {
                 };
                 (dist <= KIND_WINDOW).then_some((dist, k.start > m.first, kind, k.start, k.end))
             })
-            .min_by_key(|(d, after, ..)| (*d, !*after));
-        // "164 died, 103 in Almaty and 21 in Kyzylorda": one verb for a list of
-        // figures per place; each item takes the kind of the figure before it.
+            // A release outweighs the count it undoes at equal distance.
+            .min_by_key(|(d, after, kind, ..)| (*d, kind.is_some(), !*after));
+        let kind_match = match kind_match {
+            Some((_, _, None, ..)) => return None,
+            Some((d, a, Some(kind), s, e)) => Some((d, a, kind, s, e)),
+            None => None,
+        };
+        // "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
+        // officers died", "including 12 in intensive care": one event word for a
+        // list of figures; each item takes the event of the figure before it.
         let in_list = || {
             let prev = previous?;
-            let prep = self.is_word(noun, &["in", "في", "в", "во", "at"])
-                || self
-                    .covering(noun, |c| matches!(c, Cat::Place(_)))
+            let place = |i: usize| self.covering(i, |c| matches!(c, Cat::Place(_))).is_some();
+            let per_place = (self.is_word(noun, &["in", "في", "в", "во", "at"]) || place(noun))
+                && (place(noun) || place(noun + 1));
+            let including = m.first > 0
+                && self
+                    .covering(m.first - 1, |c| *c == Cat::Including)
                     .is_some();
-            let place_next = self
-                .covering(noun, |c| matches!(c, Cat::Place(_)))
-                .is_some()
-                || self
-                    .covering(noun + 1, |c| matches!(c, Cat::Place(_)))
-                    .is_some();
-            (prep && place_next).then_some((0, false, prev.kind, m.first, m.first + 1))
+            let joined = prev.last < m.first
+                && (prev.last + 1..m.first)
+                    .all(|i| self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"]));
+            (per_place || including || joined).then_some((
+                0,
+                false,
+                prev.kind,
+                m.first,
+                m.first + 1,
+            ))
         };
         let (_, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
         let previous_who = previous.map(|p| p.who);

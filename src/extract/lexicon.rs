@@ -51,6 +51,14 @@ pub enum Cat {
     NotBefore,
     /// A day the sentence's claims refer to.
     When(When),
+    /// Function words that do not count in distances.
+    Skip,
+    /// "including", "بينهم": the figure after shares the event before.
+    Including,
+    /// An event that undoes a count ("released"): the figure is not a claim.
+    Released,
+    /// Words a source phrase may open with and that are not part of it ("в МВД").
+    SourceSkip,
     /// A place from the gazetteer, by its canonical name.
     Place(String),
 }
@@ -157,6 +165,10 @@ struct LexiconFile {
     money: Vec<String>,
     months: Vec<String>,
     not_before: Vec<String>,
+    skip: Vec<String>,
+    including: Vec<String>,
+    released: Vec<String>,
+    source_skip: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -338,6 +350,10 @@ impl Lexicon {
         lex.add_all(&f.money, Cat::Money);
         lex.add_all(&f.months, Cat::Month);
         lex.add_all(&f.not_before, Cat::NotBefore);
+        lex.add_all(&f.skip, Cat::Skip);
+        lex.add_all(&f.including, Cat::Including);
+        lex.add_all(&f.released, Cat::Released);
+        lex.add_all(&f.source_skip, Cat::SourceSkip);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));

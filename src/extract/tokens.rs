@@ -142,8 +142,11 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         }
         let (s, e) = (at(start), at(i));
         // Letters right against the digits ("خبر24", "3rd") make a name or an ordinal.
+        // Arabic "و" written against a number ("و3") is "and", not a name.
+        let conjunction = (start == 1 && chars[0].1 == 'و')
+            || (start >= 2 && chars[start - 1].1 == 'و' && !is_word_char(chars[start - 2].1));
         let glued = kind == TokenKind::Digits
-            && ((start > 0 && is_word_char(chars[start - 1].1))
+            && ((start > 0 && is_word_char(chars[start - 1].1) && !conjunction)
                 || chars.get(i).is_some_and(|x| is_word_char(x.1)));
         tokens.push(Token {
             text: text[s..e].to_string(),

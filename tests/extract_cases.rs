@@ -1,0 +1,144 @@
+//! Claim extraction, case by case, in Arabic, English and Russian: sentences written
+//! for these tests (`tests/fixtures/claims/*.toml`), positives and traps. Every
+//! mismatch of every case is listed before the test fails.
+
+use claimwire::extract::Extractor;
+use claimwire::text::fold;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    language: String,
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    text: String,
+    date: Option<String>,
+    claims: Vec<Expected>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    kind: String,
+    who: Option<String>,
+    value: Option<f64>,
+    #[serde(default)]
+    vague: bool,
+    qualifier: Option<String>,
+    source: Option<String>,
+    location: Option<String>,
+    date: Option<String>,
+}
+
+fn check_file(name: &str, extractor: &Extractor, failures: &mut Vec<String>) -> usize {
+    let path = format!(
+        "{}/tests/fixtures/claims/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let file: CaseFile = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (i, case) in file.case.iter().enumerate() {
+        let date = case.date.as_deref().map(|d| d.parse().unwrap());
+        let found = extractor.extract(&case.text, Some(&file.language), date);
+        assert_eq!(
+            found.language.as_deref(),
+            Some(file.language.as_str()),
+            "{name} case {}: language of {}",
+            i + 1,
+            case.text
+        );
+        let mut used = vec![false; found.claims.len()];
+        let here = format!("{name} case {} «{}»", i + 1, case.text);
+        for e in &case.claims {
+            let hit = found.claims.iter().enumerate().find(|(j, c)| {
+                !used[*j]
+                    && c.kind.as_str() == e.kind
+                    && (if e.vague {
+                        c.value.is_none()
+                    } else {
+                        c.value == e.value
+                    })
+            });
+            let Some((j, c)) = hit else {
+                failures.push(format!(
+                    "{here}: missed {} {:?}{}",
+                    e.kind,
+                    e.value,
+                    if e.vague { " (vague)" } else { "" }
+                ));
+                continue;
+            };
+            used[j] = true;
+            let mut wrong = Vec::new();
+            if let Some(w) = &e.who {
+                if c.who.as_str() != w {
+                    wrong.push(format!("who {} not {w}", c.who));
+                }
+            }
+            if let Some(q) = &e.qualifier {
+                if c.qualifier.as_str() != q {
+                    wrong.push(format!("qualifier {} not {q}", c.qualifier));
+                }
+            }
+            if let Some(s) = &e.source {
+                let ok = match (&c.source, s.is_empty()) {
+                    (None, true) => true,
+                    (Some(_), true) | (None, false) => false,
+                    (Some(got), false) => fold(got).contains(&fold(s)),
+                };
+                if !ok {
+                    wrong.push(format!("source {:?} not {s:?}", c.source));
+                }
+            }
+            if let Some(l) = &e.location {
+                if c.location.as_deref() != Some(l.as_str()) {
+                    wrong.push(format!("location {:?} not {l}", c.location));
+                }
+            }
+            if let Some(d) = &e.date {
+                if c.claimed_on.map(|x| x.to_string()).as_deref() != Some(d.as_str()) {
+                    wrong.push(format!("date {:?} not {d}", c.claimed_on));
+                }
+            }
+            if !wrong.is_empty() {
+                failures.push(format!(
+                    "{here}: {} {:?}: {}",
+                    e.kind,
+                    e.value,
+                    wrong.join(", ")
+                ));
+            }
+        }
+        for (j, c) in found.claims.iter().enumerate() {
+            if !used[j] {
+                failures.push(format!(
+                    "{here}: false alarm {} {} {:?} ({})",
+                    c.kind, c.who, c.value, c.evidence
+                ));
+            }
+        }
+    }
+    file.case.len()
+}
+
+#[test]
+fn claims_in_three_languages_case_by_case() {
+    let extractor = Extractor::new().unwrap();
+    let mut failures = Vec::new();
+    let mut counts = Vec::new();
+    for name in ["ar.toml", "en.toml", "ru.toml"] {
+        counts.push((name, check_file(name, &extractor, &mut failures)));
+    }
+    let total: usize = counts.iter().map(|c| c.1).sum();
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) in {total} cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(total >= 150, "only {total} cases: {counts:?}");
+}
