@@ -16,18 +16,26 @@ const SOURCE_WORDS: usize = 7;
 struct Sentence<'a> {
     tokens: Vec<Token>,
     matches: Vec<Match>,
+    /// For each token, the matches covering it, in scan order.
+    covers: Vec<Vec<usize>>,
     lex: &'a Lexicon,
 }
 
 impl Sentence<'_> {
     fn at(&self, i: usize, pred: impl Fn(&Cat) -> bool) -> Option<&Match> {
-        self.matches.iter().find(|m| m.start == i && pred(&m.cat))
+        self.covering_all(i).find(|m| m.start == i && pred(&m.cat))
     }
 
     fn covering(&self, i: usize, pred: impl Fn(&Cat) -> bool) -> Option<&Match> {
-        self.matches
-            .iter()
-            .find(|m| m.start <= i && i < m.end && pred(&m.cat))
+        self.covering_all(i).find(|m| pred(&m.cat))
+    }
+
+    fn covering_all(&self, i: usize) -> impl Iterator<Item = &Match> {
+        self.covers
+            .get(i)
+            .into_iter()
+            .flatten()
+            .map(|&j| &self.matches[j])
     }
 
     /// Tokens between `a` and `b` that count: function words ("were", "in",
@@ -197,9 +205,16 @@ impl<'a> Sentence<'a> {
         }
         toks.retain(|t| !(t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str())));
         let matches = lex.scan(&toks);
+        let mut covers = vec![Vec::new(); toks.len()];
+        for (j, m) in matches.iter().enumerate() {
+            for c in covers.iter_mut().take(m.end).skip(m.start) {
+                c.push(j);
+            }
+        }
         Sentence {
             tokens: toks,
             matches,
+            covers,
             lex,
         }
     }

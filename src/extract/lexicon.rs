@@ -137,7 +137,8 @@ pub struct Lexicon {
     prefixes: Vec<String>,
     entries: Vec<Entry>,
     by_first: HashMap<String, Vec<usize>>,
-    by_prefix: Vec<usize>,
+    /// Entries whose first word is a prefix, by the prefix's first char.
+    by_prefix: HashMap<char, Vec<usize>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,7 +317,7 @@ impl Lexicon {
             prefixes: f.prefixes.iter().map(|p| fold(p)).collect(),
             entries: Vec::new(),
             by_first: HashMap::new(),
-            by_prefix: Vec::new(),
+            by_prefix: HashMap::new(),
         };
         // Longest clitics first, so "وال" is tried before "و".
         lex.prefixes
@@ -388,7 +389,11 @@ impl Lexicon {
         let id = self.entries.len();
         match first {
             Pat::Exact(w) => self.by_first.entry(w.clone()).or_default().push(id),
-            Pat::Prefix(_) => self.by_prefix.push(id),
+            Pat::Prefix(p) => self
+                .by_prefix
+                .entry(p.chars().next().unwrap_or(' '))
+                .or_default()
+                .push(id),
         }
         self.entries.push(Entry { parts, cat });
     }
@@ -406,30 +411,35 @@ impl Lexicon {
         forms
     }
 
-    fn entry_at(&self, e: &Entry, tokens: &[Token], i: usize) -> bool {
-        e.parts.iter().enumerate().all(|(k, pat)| {
-            tokens
-                .get(i + k)
-                .is_some_and(|t| self.forms(&t.text).iter().any(|f| pat.matches(f)))
-        })
-    }
-
     /// Every entry matching in `tokens`, longest first at each position.
     pub fn scan(&self, tokens: &[Token]) -> Vec<Match> {
+        // Each word's forms once, not once per entry tried.
+        let forms: Vec<Vec<&str>> = tokens.iter().map(|t| self.forms(&t.text)).collect();
+        let entry_at = |e: &Entry, i: usize| {
+            e.parts.iter().enumerate().all(|(k, pat)| {
+                forms
+                    .get(i + k)
+                    .is_some_and(|fs| fs.iter().any(|f| pat.matches(f)))
+            })
+        };
         let mut out = Vec::new();
+        let mut candidates: Vec<usize> = Vec::new();
         for i in 0..tokens.len() {
             let mut here: Vec<Match> = Vec::new();
-            let mut candidates: Vec<usize> = self.by_prefix.clone();
-            for f in self.forms(&tokens[i].text) {
-                if let Some(ids) = self.by_first.get(f) {
+            candidates.clear();
+            for f in &forms[i] {
+                if let Some(ids) = self.by_first.get(*f) {
+                    candidates.extend(ids);
+                }
+                if let Some(ids) = f.chars().next().and_then(|c| self.by_prefix.get(&c)) {
                     candidates.extend(ids);
                 }
             }
             candidates.sort_unstable();
             candidates.dedup();
-            for id in candidates {
+            for &id in &candidates {
                 let e = &self.entries[id];
-                if self.entry_at(e, tokens, i) {
+                if entry_at(e, i) {
                     here.push(Match {
                         start: i,
                         end: i + e.parts.len(),
