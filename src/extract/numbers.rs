@@ -24,6 +24,8 @@ enum Word {
     Hundred,
     /// Closes the group: thousand, million.
     Scale(f64),
+    /// A whole count of thousands by itself: the dual "ألفان" (2000).
+    Total(f64),
     /// "and" between number words.
     Joiner,
 }
@@ -60,7 +62,8 @@ fn word(w: &str) -> Option<Word> {
             Add(200.0)
         }
         "الف" | "الفا" | "الاف" => Scale(1e3),
-        "الفان" | "الفين" | "الفي" => Add(2000.0),
+        "الفان" | "الفين" | "الفي" => Total(2000.0),
+        "مليونان" | "مليونين" => Total(2e6),
         "مليون" | "مليونا" | "ملايين" => Scale(1e6),
         // English.
         "one" => Add(1.0),
@@ -129,7 +132,7 @@ fn word(w: &str) -> Option<Word> {
         "шестьдесят" | "шестидесяти" => Add(60.0),
         "семьдесят" | "семидесяти" => Add(70.0),
         "восемьдесят" | "восьмидесяти" => Add(80.0),
-        "девяносто" => Add(90.0),
+        "девяносто" | "девяноста" => Add(90.0),
         "сто" | "ста" => Add(100.0),
         "двести" | "двухсот" => Add(200.0),
         "триста" | "трехсот" => Add(300.0),
@@ -311,6 +314,10 @@ fn words_at(tokens: &[Token], i: usize) -> Option<(f64, usize)> {
                     total += group.max(1.0) * s;
                     group = 0.0;
                 }
+                Word::Total(t) => {
+                    total += group + t;
+                    group = 0.0;
+                }
             }
         }
         match step {
@@ -332,9 +339,9 @@ fn words_at(tokens: &[Token], i: usize) -> Option<(f64, usize)> {
     (value > 0.0).then_some((value, end))
 }
 
-/// Words that spell a number on their own when written as digits would be odd;
-/// exposed for tests and property checks.
-pub fn parse_words(text: &str) -> Option<f64> {
+/// The value of `text` when it is exactly one number, in digits of any script
+/// with any separators, or in words ("خمسة وعشرون", "twenty-five", "двадцать пять").
+pub fn parse(text: &str) -> Option<f64> {
     let tokens = super::tokens::tokenize(&crate::text::fold(text), 0);
     let m = mentions(&tokens, "", |_| None);
     match m.as_slice() {
@@ -392,9 +399,9 @@ mod tests {
             ("трёх", 3.0),
             ("двое", 2.0),
         ] {
-            assert_eq!(parse_words(text), Some(value), "{text}");
+            assert_eq!(parse(text), Some(value), "{text}");
         }
-        assert_eq!(parse_words("and"), None);
-        assert_eq!(parse_words("first"), None);
+        assert_eq!(parse("and"), None);
+        assert_eq!(parse("first"), None);
     }
 }
