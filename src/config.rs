@@ -23,6 +23,8 @@ pub struct Pipeline {
     pub keywords: Vec<String>,
     pub poll_every: Duration,
     pub feeds: Vec<Arc<FeedConfig>>,
+    /// Places this pipeline adds to the shipped gazetteer.
+    pub places: Vec<crate::extract::Place>,
     pub path: PathBuf,
 }
 
@@ -76,7 +78,15 @@ impl fmt::Display for ConfigErrors {
     }
 }
 
-const TOP_KEYS: &[&str] = &["name", "description", "keywords", "poll_every", "feed"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "keywords",
+    "poll_every",
+    "feed",
+    "place",
+];
+const PLACE_KEYS: &[&str] = &["name", "aliases"];
 const FEED_KEYS: &[&str] = &["url", "language", "fetch_article", "poll_every"];
 const DEFAULT_POLL_EVERY: Duration = Duration::from_secs(600);
 const MIN_POLL_EVERY: Duration = Duration::from_secs(1);
@@ -181,6 +191,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     let mut keywords = Vec::new();
     let mut poll_every = DEFAULT_POLL_EVERY;
     let mut feed_tables = Vec::new();
+    let mut places = Vec::new();
 
     for (key, value) in root.iter() {
         let at = key.span().start;
@@ -206,6 +217,16 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
                     }
                 }
                 _ => check.error(at, "'feed' must be written as [[feed]] tables".into()),
+            },
+            "place" => match value.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        if let Some(p) = check.place(item) {
+                            places.push(p);
+                        }
+                    }
+                }
+                _ => check.error(at, "'place' must be written as [[place]] tables".into()),
             },
             other => check.unknown_key(at, other, TOP_KEYS, "pipeline"),
         }
@@ -306,6 +327,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
         keywords,
         poll_every,
         feeds,
+        places,
         path: file.to_path_buf(),
     })
 }
@@ -346,6 +368,31 @@ impl Checker<'_> {
             DeValue::String(s) => Some(s.to_string()),
             _ => {
                 self.error(value.span().start, format!("'{key}' must be a string"));
+                None
+            }
+        }
+    }
+
+    fn place(&mut self, item: &Value<'_>) -> Option<crate::extract::Place> {
+        let DeValue::Table(t) = item.get_ref() else {
+            self.error(
+                item.span().start,
+                "each place must be a [[place]] table".into(),
+            );
+            return None;
+        };
+        let (mut name, mut aliases) = (None, Vec::new());
+        for (key, value) in t.iter() {
+            match key.get_ref().as_ref() {
+                "name" => name = self.string(value, "name"),
+                "aliases" => aliases = self.string_list(value, "aliases"),
+                other => self.unknown_key(key.span().start, other, PLACE_KEYS, "place"),
+            }
+        }
+        match name {
+            Some(name) if !name.trim().is_empty() => Some(crate::extract::Place { name, aliases }),
+            _ => {
+                self.error(item.span().start, "place has no 'name'".into());
                 None
             }
         }
@@ -488,6 +535,11 @@ poll_every = "30s"
             p.feeds[0].keywords,
             vec!["kazakhstan".to_string(), fold("كازاخستان")]
         );
+        assert!(p.places.is_empty());
+        let p = parse_str("name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n[[place]]\nname = \"Kaskelen\"\naliases = [\"قاسقلين\", \"Каскелен\"]\n").unwrap();
+        assert_eq!(p.places[0].aliases.len(), 2);
+        let err = parse_str("name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n[[place]]\naliases = [\"x\"]\nkind = 1\n").unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::config::Pipeline;
-use crate::extract::{Extractor, LexiconError};
+use crate::extract::{Extractor, Extractors, LexiconError};
 use crate::fetch::client::ClientOptions;
 use crate::fetch::{self, FetchContext, FetchError, HttpClient};
 use crate::stats::{StageStats, StoreCounts};
@@ -156,7 +156,7 @@ pub async fn run(
 ) -> Result<Summary, PipelineError> {
     let counters = Arc::new(Counters::default());
     let conn = store::open(&options.db)?;
-    let extractor = Extractor::new()?;
+    let extractor = Extractors::new(Extractor::new()?, pipelines);
     let client = HttpClient::new(&options.client)?;
     let feeds: Vec<_> = pipelines
         .iter()

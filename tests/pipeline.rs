@@ -186,3 +186,25 @@ async fn keywords_filter_entries_and_filtered_entries_are_not_read_again() {
         "{second:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipeline_extends_the_gazetteer() {
+    let server = FeedServer::start(vec![report("p1", 4, "Kaskelen")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    let path = dir.path().join("places.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"places\"\n[[feed]]\nurl = \"{}\"\nfetch_article = true\n[[place]]\nname = \"Kaskelen\"\naliases = [\"Каскелен\", \"قاسقلين\"]\n",
+            server.feed_url()
+        ),
+    )
+    .unwrap();
+    let p = claimwire::config::load_file(&path).unwrap();
+    let summary = once(&p, &db).await;
+    assert_eq!(summary.claims, 1);
+    let conn = store::open_read(&db).unwrap();
+    let claims = store::query::claims(&conn, &ClaimFilter::default()).unwrap();
+    assert_eq!(claims[0].location.as_deref(), Some("Kaskelen"));
+}

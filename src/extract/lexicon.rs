@@ -176,14 +176,15 @@ struct LexiconFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Gazetteer {
-    place: Vec<PlaceEntry>,
+    place: Vec<Place>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A place and its spellings; claims name it by `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PlaceEntry {
-    name: String,
-    aliases: Vec<String>,
+pub struct Place {
+    pub name: String,
+    pub aliases: Vec<String>,
 }
 
 /// A lexicon file that does not load; the shipped ones are checked by tests.
@@ -359,10 +360,16 @@ impl Lexicon {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
         }
-        for p in &places.place {
-            lex.add_all(&p.aliases, Cat::Place(p.name.clone()));
-        }
+        lex.add_places(&places.place);
         Ok(lex)
+    }
+
+    /// Adds places to the gazetteer (a pipeline's own, say).
+    pub fn add_places(&mut self, places: &[Place]) {
+        for p in places {
+            self.add_all(&p.aliases, Cat::Place(p.name.clone()));
+            self.add(&p.name, Cat::Place(p.name.clone()));
+        }
     }
 
     fn add_all(&mut self, words: &[String], cat: Cat) {

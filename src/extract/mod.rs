@@ -12,7 +12,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use lexicon::{Lexicon, LexiconError, SourceKeys};
+pub use lexicon::{Lexicon, LexiconError, Place, SourceKeys};
 
 use crate::model::{Claim, ExtractedArticle, NewArticle, Record};
 use crate::stats::StageStats;
@@ -43,6 +43,23 @@ impl Extractor {
         })
     }
 
+    /// This extractor with more places in its gazetteer.
+    pub fn with_places(&self, places: &[Place]) -> Extractor {
+        let lexicons = self
+            .lexicons
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                l.add_places(places);
+                l
+            })
+            .collect();
+        Extractor {
+            lexicons: Arc::new(lexicons),
+            keys: self.keys.clone(),
+        }
+    }
+
     /// Claims in `text`; `published` is the article's date, which days named in the
     /// text ("on Thursday", "أمس") are resolved against.
     pub fn extract(
@@ -61,18 +78,44 @@ impl Extractor {
     }
 }
 
+/// The extractor of each pipeline: the shipped one, or one with the pipeline's own
+/// places added.
+#[derive(Debug, Clone)]
+pub struct Extractors {
+    shipped: Extractor,
+    by_pipeline: Arc<std::collections::HashMap<String, Extractor>>,
+}
+
+impl Extractors {
+    pub fn new(shipped: Extractor, pipelines: &[crate::config::Pipeline]) -> Self {
+        let by_pipeline = pipelines
+            .iter()
+            .filter(|p| !p.places.is_empty())
+            .map(|p| (p.name.clone(), shipped.with_places(&p.places)))
+            .collect();
+        Extractors {
+            shipped,
+            by_pipeline: Arc::new(by_pipeline),
+        }
+    }
+
+    pub fn for_pipeline(&self, name: &str) -> &Extractor {
+        self.by_pipeline.get(name).unwrap_or(&self.shipped)
+    }
+}
+
 /// The stage loop for one worker; run it on a blocking thread, several at once.
 pub fn run(
     new: async_channel::Receiver<NewArticle>,
     records: async_channel::Sender<Record>,
-    extractor: Extractor,
+    extractors: Extractors,
     stats: Arc<StageStats>,
 ) {
     while let Ok(article) = new.recv_blocking() {
         stats.input();
         let a = &article.article;
         // Spans point into the stored text, so only the body is read.
-        let found = extractor.extract(
+        let found = extractors.for_pipeline(&a.feed.pipeline).extract(
             &a.text,
             a.feed.language.as_deref(),
             a.published.map(|p| p.date_naive()),
