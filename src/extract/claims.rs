@@ -253,7 +253,19 @@ impl<'a> Sentence<'a> {
     /// Whether token `i` may be part of a source phrase.
     fn in_source(&self, i: usize) -> bool {
         let t = &self.tokens[i];
-        (t.kind == TokenKind::Word || (t.kind == TokenKind::Digits && t.glued))
+        // "قناة خبر 24 أن": digits after a word, closing the phrase, are a name.
+        let name_digits = t.kind == TokenKind::Digits
+            && i > 0
+            && self.tokens[i - 1].kind == TokenKind::Word
+            && self.tokens.get(i + 1).is_none_or(|n| {
+                n.kind == TokenKind::Punct
+                    || self
+                        .at(i + 1, |c| {
+                            matches!(c, Cat::SourceEnd | Cat::Speech | Cat::Relay)
+                        })
+                        .is_some()
+            });
+        (t.kind == TokenKind::Word || (t.kind == TokenKind::Digits && t.glued) || name_digits)
             && self
                 .covering(i, |c| {
                     matches!(
@@ -426,7 +438,15 @@ impl<'a> Sentence<'a> {
         if self.is_word(noun, OF) {
             noun += 1;
         }
-        if next_is(noun, &|c| *c == Cat::NotCounted) || next_is(next, &|c| *c == Cat::NotCounted) {
+        let not_counted = |i: usize| next_is(i, &|c| *c == Cat::NotCounted);
+        // "500 уголовных дел": also past one adjective.
+        let plain_word = |i: usize| {
+            self.tokens
+                .get(i)
+                .is_some_and(|t| t.kind == TokenKind::Word)
+                && self.covering(i, |_| true).is_none()
+        };
+        if not_counted(noun) || not_counted(next) || (plain_word(noun) && not_counted(noun + 1)) {
             return None;
         }
         // "26 armed criminals", "2,500 Russian paratroopers": one adjective may
@@ -435,7 +455,7 @@ impl<'a> Sentence<'a> {
             .tokens
             .get(noun)
             .is_some_and(|t| t.kind == TokenKind::Word)
-            && !self.matches.iter().any(|x| x.start <= noun && noun < x.end);
+            && self.covering(noun, |c| *c != Cat::Skip).is_none();
         let who_match = self
             .at(noun, |c| matches!(c, Cat::Who(_)))
             .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))))
@@ -474,7 +494,14 @@ impl<'a> Sentence<'a> {
                     let blocked = before.iter().any(|o| o.first >= k.end);
                     self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
-                    let blocked = after.iter().any(|o| o.first < k.start);
+                    // Figures in an "including ..." aside do not stand between.
+                    let blocked = after.iter().any(|o| {
+                        o.first < k.start
+                            && !(o.first > 0
+                                && self
+                                    .covering(o.first - 1, |c| *c == Cat::Including)
+                                    .is_some())
+                    });
                     // "مقتل خمسة مدنيين وإصابة 30": a conjunction on the event word
                     // opens the next clause.
                     let conj = usize::from(
@@ -561,6 +588,15 @@ impl<'a> Sentence<'a> {
             }) {
                 qualifier = q.0;
                 last = last.max(q.1 - 1);
+            } else if let Some(q) = self.matches.iter().find(|q| {
+                // "تجاوز عدد المعتقلين 12 ألفا", "the toll exceeded 200".
+                q.cat == Cat::Exceeds
+                    && q.end <= m.first
+                    && m.first - q.end <= 3
+                    && !before.iter().any(|o| o.first >= q.end)
+            }) {
+                qualifier = Qualifier::MoreThan;
+                first = first.min(q.start);
             }
         }
 

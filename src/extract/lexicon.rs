@@ -53,6 +53,8 @@ pub enum Cat {
     When(When),
     /// Function words that do not count in distances.
     Skip,
+    /// A verb putting the figure a few words later above a bar: "exceeded".
+    Exceeds,
     /// "including", "بينهم": the figure after shares the event before.
     Including,
     /// An event that undoes a count ("released"): the figure is not a claim.
@@ -168,6 +170,7 @@ struct LexiconFile {
     not_before: Vec<String>,
     skip: Vec<String>,
     including: Vec<String>,
+    exceeds: Vec<String>,
     released: Vec<String>,
     source_skip: Vec<String>,
     when: HashMap<String, Vec<String>>,
@@ -354,6 +357,7 @@ impl Lexicon {
         lex.add_all(&f.not_before, Cat::NotBefore);
         lex.add_all(&f.skip, Cat::Skip);
         lex.add_all(&f.including, Cat::Including);
+        lex.add_all(&f.exceeds, Cat::Exceeds);
         lex.add_all(&f.released, Cat::Released);
         lex.add_all(&f.source_skip, Cat::SourceSkip);
         for (name, words) in &f.when {
