@@ -8,7 +8,9 @@ use crate::model::{Claim, Kind, Qualifier, Span, Who};
 use crate::text::{Folded, char_offset, fold};
 
 /// How far (in tokens) an event word may stand from its number.
-const KIND_WINDOW: usize = 8;
+const KIND_WINDOW: usize = 6;
+/// The same for a number with no noun of its own ("748 were injured").
+const BARE_WINDOW: usize = 2;
 /// Longest source phrase, in tokens.
 const SOURCE_WORDS: usize = 7;
 
@@ -71,7 +73,10 @@ pub fn claims(
     let ranges = tokens::sentences(&folded.text);
     let mut last_sentence_claims: std::ops::Range<usize> = 0..0;
     for (s, e) in ranges {
-        let sentence = Sentence::new(&folded.text[s..e], s, lex);
+        let sentence = Sentence::new(&folded.text[s..e], s, lex, |at| {
+            let (o, _) = folded.source_range(at, at + 1);
+            text[o..].chars().next().is_some_and(char::is_uppercase)
+        });
         let (src_start, src_end) = folded.source_range(s, e);
         let original = text[src_start..src_end].trim();
 
@@ -191,8 +196,29 @@ struct Found {
 const QUOTES: &[&str] = &["\"", "'", "`", "(", ")", "[", "]", "«", "»", "-", "–", "—"];
 
 impl<'a> Sentence<'a> {
-    fn new(text: &str, base: usize, lex: &'a Lexicon) -> Self {
+    /// `capital` says whether the original text has a capital at a folded offset.
+    fn new(text: &str, base: usize, lex: &'a Lexicon, capital: impl Fn(usize) -> bool) -> Self {
         let mut toks = tokens::tokenize(text, base);
+        for t in toks.iter_mut().filter(|t| t.kind == TokenKind::Word) {
+            t.capital = capital(t.start);
+        }
+        for i in 1..toks.len() {
+            let (prev, next) = (
+                toks[i - 1].text.as_str(),
+                toks.get(i + 1).map(|t| t.text.as_str()),
+            );
+            // "(13)", "[25]": a reference mark, not a count.
+            let bracketed = matches!(prev, "(" | "[") && matches!(next, Some(")" | "]"));
+            // "Christopher Battin, 32," : an age after a name.
+            let age = prev == ","
+                && i >= 2
+                && toks[i - 2].capital
+                && toks[i - 2].kind == TokenKind::Word
+                && next.is_none_or(|n| matches!(n, "," | "." | ")" | ";"));
+            if toks[i].kind == TokenKind::Digits && (bracketed || age) {
+                toks[i].glued = true;
+            }
+        }
         // A number inside quotes right after a word is part of a name: “خبر 24”.
         for i in 2..toks.len() {
             if toks[i].kind == TokenKind::Digits
@@ -221,7 +247,8 @@ impl<'a> Sentence<'a> {
 
     fn mentions(&self) -> Vec<Mention> {
         let mut found = numbers::mentions(&self.tokens, &self.lex.language, |i| {
-            self.at(i, |c| *c == Cat::Vague).map(|m| m.end - m.start)
+            self.at(i, |c| matches!(c, Cat::Vague | Cat::VagueWeak))
+                .map(|m| m.end - m.start)
         });
         for m in &self.matches {
             if m.cat == Cat::Dual && !found.iter().any(|f| f.first <= m.start && m.start < f.end) {
@@ -423,12 +450,26 @@ impl<'a> Sentence<'a> {
                 && next_is(m.first - 1, &|c| {
                     matches!(c, Cat::Month | Cat::Money | Cat::NotBefore)
                 }))
+            || (m.first >= 2
+                && self.tokens[m.first - 1].text == "."
+                && next_is(m.first - 2, &|c| *c == Cat::Month))
             || clock(next, next + 1)
             || (m.first >= 2 && clock(m.first - 1, m.first - 2))
             || self.tokens.get(next).is_some_and(|t| t.text == "%")
             || (m.first > 0 && self.tokens[m.first - 1].text == "$")
         {
             return None;
+        }
+        // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
+        // word inside a sentence ends a name.
+        if m.first > 1 {
+            let prev = &self.tokens[m.first - 1];
+            if prev.capital
+                && prev.kind == TokenKind::Word
+                && self.covering(m.first - 1, |c| *c != Cat::Skip).is_none()
+            {
+                return None;
+            }
         }
         // What is counted: the noun after the number, perhaps after "of".
         let mut noun = next;
@@ -455,7 +496,9 @@ impl<'a> Sentence<'a> {
             .tokens
             .get(noun)
             .is_some_and(|t| t.kind == TokenKind::Word)
-            && self.covering(noun, |c| *c != Cat::Skip).is_none();
+            && self
+                .covering(noun, |c| !matches!(c, Cat::Skip | Cat::SourceEnd))
+                .is_none();
         let who_match = self
             .at(noun, |c| matches!(c, Cat::Who(_)))
             .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))))
@@ -545,7 +588,28 @@ impl<'a> Sentence<'a> {
                 m.first + 1,
             ))
         };
-        let (_, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
+        let listed = kind_match.is_none();
+        let (kind_distance, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
+        // Weak amounts ("several", "many", "one") count only with their noun:
+        // "several people died", not "killing them in one".
+        let explicit_who = who.is_some();
+        let weak =
+            self.covering(m.first, |c| *c == Cat::VagueWeak).is_some() || m.value == Some(1.0);
+        if weak && !explicit_who {
+            return None;
+        }
+        // A bare number ("following 9") belongs to an event word only close by.
+        if !explicit_who && kind_distance > BARE_WINDOW && !listed {
+            return None;
+        }
+        // Deployment needs a force: "2,500 troops", or a force named in the
+        // sentence ("a contingent of 3,600 people"); "sent 12 letters" is not one.
+        if kind == Kind::Deployed
+            && !matches!(who, Some(Who::Troops | Who::Security))
+            && !self.matches.iter().any(|x| x.cat == Cat::Who(Who::Troops))
+        {
+            return None;
+        }
         let previous_who = previous.map(|p| p.who);
         if who.is_none() {
             who = previous_who;

@@ -39,6 +39,9 @@ pub enum Cat {
     NotCounted,
     /// A vague amount: "dozens", "عشرات".
     Vague,
+    /// A vague amount that counts only with its noun: "several people", not
+    /// "given several".
+    VagueWeak,
     /// An Arabic dual that is a count of two by itself: "جثتين".
     Dual,
     /// Units that make a number a duration or an age.
@@ -162,6 +165,7 @@ struct LexiconFile {
     back_ref: Vec<String>,
     not_counted: Vec<String>,
     vague: Vec<String>,
+    vague_weak: Vec<String>,
     #[serde(default)]
     duals: Vec<String>,
     time: Vec<String>,
@@ -350,6 +354,7 @@ impl Lexicon {
         lex.add_all(&f.back_ref, Cat::BackRef);
         lex.add_all(&f.not_counted, Cat::NotCounted);
         lex.add_all(&f.vague, Cat::Vague);
+        lex.add_all(&f.vague_weak, Cat::VagueWeak);
         lex.add_all(&f.duals, Cat::Dual);
         lex.add_all(&f.time, Cat::Time);
         lex.add_all(&f.money, Cat::Money);

@@ -18,6 +18,9 @@ pub struct Token {
     /// Joined to a neighbouring word by a hyphen or letters ("Il-76", "Khabar-24"):
     /// part of a name, not a count.
     pub glued: bool,
+    /// Written with a capital letter in the original text (set by the reader
+    /// that has it; folding lower-cases everything).
+    pub capital: bool,
 }
 
 /// Words written with a point that does not end the sentence (folded).
@@ -154,6 +157,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             end: base + e,
             kind,
             glued,
+            capital: false,
         });
     }
     // A hyphen between a word and digits makes both one name ("il-76").
