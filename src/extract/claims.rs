@@ -116,6 +116,7 @@ pub fn claims(
         let claimed_on = sentence
             .when()
             .and_then(|w| published.map(|p| w.resolve(p)));
+        let source_key = source.as_deref().map(|s| keys.key(s));
         let mut previous: Option<Found> = None;
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
@@ -137,7 +138,7 @@ pub fn claims(
                 value: m.value,
                 qualifier: found.qualifier,
                 source: source.clone(),
-                source_key: source.as_deref().map(|s| keys.key(s)),
+                source_key: source_key.clone(),
                 location: found.location.clone(),
                 claimed_on,
                 sentence: original.to_string(),

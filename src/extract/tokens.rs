@@ -81,7 +81,15 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || c == '\u{200C}' || c == '\u{200D}'
+    // Fast paths for the scripts read most; the Unicode table for the rest.
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0671}'..='\u{06D3}' => true,
+        '\u{0410}'..='\u{044F}' | '\u{0401}' | '\u{0451}' => true,
+        '\u{200C}' | '\u{200D}' => true,
+        _ if c.is_ascii() => false,
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// Tokens of one (folded) sentence; offsets are relative to `base`.
