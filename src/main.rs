@@ -63,6 +63,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print the main text, title, date and language of web pages (files, `.gz`
+    /// files, `-` for stdin, or http(s) URLs).
+    Article {
+        /// One JSON object per page per line.
+        #[arg(long)]
+        jsonl: bool,
+        #[arg(required = true)]
+        pages: Vec<String>,
+    },
     /// List stored claims.
     Claims {
         #[command(flatten)]
@@ -95,7 +104,8 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CLAIMWIRE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // html5ever reports every quirk of real pages; they are not ours.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,html5ever=error")),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -126,6 +136,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             format,
         } => claims(&db.db, ClaimFilter { event, kind }, format),
         Command::Check { pipelines } => check(&pipelines),
+        Command::Article { jsonl, pages } => article(&pages, jsonl),
     }
 }
 
@@ -201,8 +212,8 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-/// Text of a local file: HTML (gzip allowed) goes through main-text extraction.
-fn read_document(path: &Path) -> Result<String> {
+/// The bytes of a local file or stdin (`-`), gunzipped when gzip.
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path == Path::new("-") {
         std::io::stdin()
@@ -218,6 +229,78 @@ fn read_document(path: &Path) -> Result<String> {
             .with_context(|| format!("cannot gunzip {}", path.display()))?;
         bytes = out;
     }
+    Ok(bytes)
+}
+
+fn article(pages: &[String], jsonl: bool) -> Result<i32> {
+    let client = claimwire::fetch::HttpClient::new(&Default::default())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = 0;
+    for arg in pages {
+        let is_url = arg.starts_with("http://") || arg.starts_with("https://");
+        let fetched = if is_url {
+            url::Url::parse(arg)
+                .map_err(anyhow::Error::from)
+                .and_then(|u| {
+                    runtime
+                        .block_on(client.get(&u))
+                        .map_err(anyhow::Error::from)
+                })
+                .map(|b| (b.bytes, b.content_type))
+        } else {
+            read_bytes(Path::new(arg)).map(|b| (b, None))
+        };
+        let (bytes, content_type) = match fetched {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("claimwire: {arg}: {e:#}");
+                failed += 1;
+                continue;
+            }
+        };
+        let page = page::main_text(&bytes, content_type.as_deref());
+        let language = page
+            .language
+            .clone()
+            .or_else(|| claimwire::extract::lang::detect(&page.text, None));
+        let doc = if is_url {
+            arg.clone()
+        } else {
+            doc_id(Path::new(arg))
+        };
+        let published = page.published.map(|d| d.to_rfc3339());
+        if jsonl {
+            let v = serde_json::json!({
+                "doc": doc,
+                "title": page.title,
+                "published": published,
+                "language": language,
+                "text": page.text,
+            });
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "== {doc}\ntitle: {}\npublished: {}\nlanguage: {}\n\n{}\n",
+                page.title.as_deref().unwrap_or("-"),
+                published.as_deref().unwrap_or("-"),
+                language.as_deref().unwrap_or("-"),
+                page.text
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// Text of a local file: HTML (gzip allowed) goes through main-text extraction.
+fn read_document(path: &Path) -> Result<String> {
+    let bytes = read_bytes(path)?;
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
     let is_html = head.contains("<html")
         || head.contains("<!doctype html")

@@ -230,7 +230,8 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
             if title.is_empty() {
                 title = page.title.unwrap_or_default();
             }
-            published = published.or(page.published);
+            // The page's own date is the publication date; the feed's is a fallback.
+            published = page.published.or(published);
         }
     }
     Ok(Article {
