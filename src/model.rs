@@ -241,6 +241,8 @@ impl Drop for PendingPoll {
 pub struct FeedReport {
     pub feed: Arc<FeedConfig>,
     pub polled_at: DateTime<Utc>,
+    /// When the scheduler will poll it again.
+    pub next_poll_at: DateTime<Utc>,
     pub outcome: PollOutcome,
 }
 
@@ -251,7 +253,11 @@ pub enum PollOutcome {
         last_modified: Option<String>,
         entries: usize,
         new_entries: usize,
+        /// The feed answered through permanent redirects from here.
+        moved_to: Option<String>,
     },
+    /// 304: nothing new, nothing sent downstream.
+    NotModified,
     Failed {
         class: &'static str,
         message: String,
@@ -275,11 +281,13 @@ mod tests {
         let report = FeedReport {
             feed,
             polled_at: Utc::now(),
+            next_poll_at: Utc::now(),
             outcome: PollOutcome::Fetched {
                 etag: Some("\"v1\"".into()),
                 last_modified: Some("Thu, 06 Jan 2022 10:00:00 GMT".into()),
                 entries: 2,
                 new_entries: 2,
+                moved_to: None,
             },
         };
         (PollTicket::new(report, tx), rx)
@@ -288,7 +296,7 @@ mod tests {
     fn etag(rx: &async_channel::Receiver<FeedReport>) -> Option<String> {
         match rx.try_recv().unwrap().outcome {
             PollOutcome::Fetched { etag, .. } => etag,
-            PollOutcome::Failed { .. } => panic!("failed"),
+            _ => panic!("not fetched"),
         }
     }
 

@@ -147,6 +147,7 @@ mod tests {
         let report = FeedReport {
             feed: feed.clone(),
             polled_at: chrono::Utc::now(),
+            next_poll_at: chrono::Utc::now(),
             outcome: PollOutcome::Failed {
                 class: "x",
                 message: String::new(),

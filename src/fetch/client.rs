@@ -1,8 +1,17 @@
-//! The one HTTP client of the service and its policy (timeouts, size cap, User-Agent),
-//! `file://` reading, and fetch failures classified the way the feed row stores them.
+//! The one HTTP client of the service and its policy: timeouts, a body cap enforced
+//! while streaming, redirects followed by hand (so permanent ones are seen and every
+//! hop is checked), conditional GET, per-host and global concurrency limits,
+//! freshness and Retry-After headers; `file://` reading; fetch failures classified
+//! the way the feed row stores them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 /// Default cap on any response body.
@@ -19,8 +28,14 @@ pub enum FetchError {
     Tls { url: String, detail: String },
     #[error("timed out fetching {url}")]
     Timeout { url: String },
-    #[error("{url} answered http {status}")]
-    Status { url: String, status: u16 },
+    #[error("{url} answered http {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status {
+        url: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url}: more than {limit} redirects (a loop?)")]
+    Redirects { url: String, limit: usize },
     #[error("{url} is larger than the {limit}-byte cap")]
     TooLarge { url: String, limit: u64 },
     #[error("cannot decode the body of {url}: {detail}")]
@@ -44,6 +59,7 @@ impl FetchError {
             FetchError::Tls { .. } => "tls",
             FetchError::Timeout { .. } => "timeout",
             FetchError::Status { .. } => "http_status",
+            FetchError::Redirects { .. } => "redirect",
             FetchError::TooLarge { .. } => "too_large",
             FetchError::Decode { .. } => "decode",
             FetchError::File { .. } => "file",
@@ -53,11 +69,19 @@ impl FetchError {
         }
     }
 
+    /// How long the server asked us to wait (429 and 503 with Retry-After).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     fn from_reqwest(url: &Url, e: reqwest::Error) -> Self {
         let url = url.to_string();
         let chain = error_chain(&e);
         let lower = chain.to_lowercase();
-        if e.is_timeout() {
+        if e.is_timeout() || lower.contains("timed out") {
             FetchError::Timeout { url }
         } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
             FetchError::Dns { url, detail: chain }
@@ -68,7 +92,7 @@ impl FetchError {
             FetchError::Tls { url, detail: chain }
         } else if e.is_connect() {
             FetchError::Connect { url, detail: chain }
-        } else if e.is_decode() || e.is_body() {
+        } else if e.is_decode() || e.is_body() || lower.contains("decod") {
             FetchError::Decode { url, detail: chain }
         } else {
             FetchError::Other { url, detail: chain }
@@ -76,7 +100,7 @@ impl FetchError {
     }
 }
 
-/// "outer: inner: innermost", lower-case, for one-line messages.
+/// "outer: inner: innermost", for one-line messages.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
@@ -90,11 +114,35 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-/// A response body in hand, with what the feed row and the decoders need.
+/// A response body in hand, with what the feed row, the scheduler and the decoders
+/// need.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Where the body came from after redirects.
+    pub final_url: Option<Url>,
+    /// Set when every redirect on the way was permanent (301/308): the new address.
+    pub moved_to: Option<Url>,
+    /// How long the response may be reused (Cache-Control max-age, Expires).
+    pub fresh_for: Option<Duration>,
+}
+
+/// What a conditional GET came to.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Body(Body),
+    /// 304: nothing changed since the validators were issued.
+    NotModified {
+        fresh_for: Option<Duration>,
+    },
+}
+
+/// Validators from the last successful fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
 }
@@ -103,33 +151,45 @@ pub struct Body {
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     pub connect_timeout: Duration,
+    /// Longest a whole request may take.
     pub timeout: Duration,
+    /// Longest the body may stall between two reads.
+    pub read_timeout: Duration,
     pub max_body: u64,
     pub max_redirects: usize,
+    /// Requests to one host at once.
+    pub per_host: usize,
+    /// Requests at once in all.
+    pub global: usize,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
+            timeout: Duration::from_secs(60),
+            read_timeout: Duration::from_secs(20),
             max_body: DEFAULT_MAX_BODY,
             max_redirects: 5,
+            per_host: 2,
+            global: 32,
         }
     }
 }
 
-/// One shared client: cheap to clone, one connection pool.
+/// One shared client: cheap to clone, one connection pool, one set of limits.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
-    max_body: u64,
+    options: ClientOptions,
+    global: Arc<Semaphore>,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 pub const USER_AGENT: &str = concat!(
     "claimwire/",
     env!("CARGO_PKG_VERSION"),
-    " (news claims monitor; +https://github.com/claimwire/claimwire)"
+    " (news claims monitor)"
 );
 
 impl HttpClient {
@@ -138,7 +198,8 @@ impl HttpClient {
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
+            .read_timeout(options.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .gzip(true)
             .brotli(true)
             .build()
@@ -148,52 +209,148 @@ impl HttpClient {
             })?;
         Ok(HttpClient {
             client,
-            max_body: options.max_body,
+            options: options.clone(),
+            global: Arc::new(Semaphore::new(options.global.max(1))),
+            hosts: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
     /// GETs `url` (`http`, `https` or `file`), never holding more than the cap.
     pub async fn get(&self, url: &Url) -> Result<Body, FetchError> {
-        if url.scheme() == "file" {
-            return read_file(url, self.max_body).await;
-        }
-        let mut response = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|e| FetchError::from_reqwest(url, e))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(FetchError::Status {
+        match self.get_if_changed(url, &Validators::default()).await? {
+            Fetched::Body(b) => Ok(b),
+            // Without validators a server has no reason to answer 304.
+            Fetched::NotModified { .. } => Err(FetchError::Status {
                 url: url.to_string(),
-                status: status.as_u16(),
-            });
+                status: 304,
+                retry_after: None,
+            }),
         }
+    }
+
+    async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let per_host = {
+            let mut hosts = self.hosts.lock().expect("host limits poisoned");
+            hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.options.per_host.max(1))))
+                .clone()
+        };
+        // Host first, so a busy host does not hold global places while it waits.
+        let host_permit = per_host
+            .acquire_owned()
+            .await
+            .expect("semaphores are never closed");
+        let global = self
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphores are never closed");
+        (host_permit, global)
+    }
+
+    /// A conditional GET: sends the validators and answers `NotModified` on 304.
+    pub async fn get_if_changed(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        if url.scheme() == "file" {
+            return read_file(url, self.options.max_body)
+                .await
+                .map(Fetched::Body);
+        }
+        let mut current = url.clone();
+        let mut all_permanent = true;
+        for _ in 0..=self.options.max_redirects {
+            let _permits = self.permits(&current).await;
+            let mut request = self.client.get(current.clone());
+            if let Some(etag) = &validators.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| FetchError::from_reqwest(&current, e))?;
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| current.join(l).ok())
+                    .ok_or_else(|| FetchError::Other {
+                        url: current.to_string(),
+                        detail: format!("http {} without a usable location", status.as_u16()),
+                    })?;
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                current = location;
+                continue;
+            }
+            let fresh_for = freshness(response.headers());
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched::NotModified { fresh_for });
+            }
+            if !status.is_success() {
+                return Err(FetchError::Status {
+                    url: current.to_string(),
+                    status: status.as_u16(),
+                    retry_after: retry_after(response.headers()),
+                });
+            }
+            let moved_to = (all_permanent && current != *url).then(|| current.clone());
+            let mut body = self.read_body(&current, response).await?;
+            body.fresh_for = fresh_for;
+            body.moved_to = moved_to;
+            body.final_url = Some(current);
+            return Ok(Fetched::Body(body));
+        }
+        Err(FetchError::Redirects {
+            url: url.to_string(),
+            limit: self.options.max_redirects,
+        })
+    }
+
+    async fn read_body(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<Body, FetchError> {
+        let max = self.options.max_body;
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
-            limit: self.max_body,
+            limit: max,
         };
-        if response.content_length().is_some_and(|n| n > self.max_body) {
+        // A declared length over the cap is refused before any byte is read; an
+        // undeclared or lying one is stopped while streaming.
+        if response.content_length().is_some_and(|n| n > max) {
             return Err(too_large());
         }
-        let header = |name: reqwest::header::HeaderName| {
+        let header = |name: header::HeaderName| {
             response
                 .headers()
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let content_type = header(reqwest::header::CONTENT_TYPE);
-        let etag = header(reqwest::header::ETAG);
-        let last_modified = header(reqwest::header::LAST_MODIFIED);
+        let content_type = header(header::CONTENT_TYPE);
+        let etag = header(header::ETAG);
+        let last_modified = header(header::LAST_MODIFIED);
         let mut bytes = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| FetchError::from_reqwest(url, e))?
         {
-            if bytes.len() as u64 + chunk.len() as u64 > self.max_body {
+            if bytes.len() as u64 + chunk.len() as u64 > max {
                 return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
@@ -203,8 +360,39 @@ impl HttpClient {
             content_type,
             etag,
             last_modified,
+            ..Body::default()
         })
     }
+}
+
+/// Retry-After in seconds or as an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    (at - Utc::now()).to_std().ok().or(Some(Duration::ZERO))
+}
+
+/// How long a response may be reused: Cache-Control max-age, else Expires.
+pub fn freshness(headers: &HeaderMap) -> Option<Duration> {
+    let cache_control = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for directive in cache_control.split(',') {
+        if let Some(secs) = directive.trim().strip_prefix("max-age=") {
+            if let Ok(secs) = secs.trim_matches('"').parse::<u64>() {
+                return Some(Duration::from_secs(secs));
+            }
+        }
+    }
+    let expires = headers.get(header::EXPIRES)?.to_str().ok()?;
+    let at = DateTime::parse_from_rfc2822(expires)
+        .ok()?
+        .with_timezone(&Utc);
+    (at - Utc::now()).to_std().ok()
 }
 
 async fn read_file(url: &Url, max_body: u64) -> Result<Body, FetchError> {
@@ -232,6 +420,32 @@ async fn read_file(url: &Url, max_body: u64) -> Result<Body, FetchError> {
     }
     Ok(Body {
         bytes,
+        final_url: Some(url.clone()),
         ..Body::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn reads_retry_after_and_freshness() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        let later = (Utc::now() + chrono::Duration::seconds(300)).to_rfc2822();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        let d = retry_after(&h).unwrap().as_secs();
+        assert!((295..=300).contains(&d), "{d}");
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=900"),
+        );
+        assert_eq!(freshness(&h), Some(Duration::from_secs(900)));
+        let mut h = HeaderMap::new();
+        h.insert(header::EXPIRES, HeaderValue::from_str(&later).unwrap());
+        assert!(freshness(&h).unwrap().as_secs() >= 295);
+    }
 }

@@ -17,29 +17,89 @@ pub struct FeedEntry {
     pub text: String,
 }
 
-/// Parses a feed document fetched from `url`.
-pub fn parse(bytes: &[u8], url: &Url) -> Result<Vec<FeedEntry>, FetchError> {
+/// A parsed feed: its entries and how long it says it may be cached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub entries: Vec<FeedEntry>,
+    /// RSS `<ttl>`.
+    pub ttl: Option<std::time::Duration>,
+}
+
+/// The document as the XML parser should see it. A BOM or the XML declaration
+/// names the encoding and the parser honours them, unless HTTP says otherwise: then
+/// the body is decoded by the HTTP charset and declared UTF-8. A document that
+/// declares nothing and is not UTF-8 is decoded by detection.
+pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> std::borrow::Cow<'a, [u8]> {
+    use std::borrow::Cow;
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return Cow::Borrowed(bytes);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let declared = head.starts_with("<?xml")
+        && head
+            .split("?>")
+            .next()
+            .is_some_and(|d| d.contains("encoding"));
+    let http = content_type
+        .and_then(super::page::charset_param)
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+    let encoding = match http {
+        Some(enc) => enc,
+        None if declared || std::str::from_utf8(bytes).is_ok() => return Cow::Borrowed(bytes),
+        None => {
+            let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            det.feed(bytes, true);
+            det.guess(None, chardetng::Utf8Detection::Allow)
+        }
+    };
+    if encoding == encoding_rs::UTF_8 && !declared {
+        return Cow::Borrowed(bytes);
+    }
+    let (text, _, _) = encoding.decode(bytes);
+    // The declaration would now lie: the text is UTF-8.
+    let text = match text.find("?>") {
+        Some(end) if text.starts_with("<?xml") => {
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"{}", &text[end..])
+        }
+        _ => text.into_owned(),
+    };
+    Cow::Owned(text.into_bytes())
+}
+
+/// Parses a feed document fetched from `url` (after redirects).
+pub fn parse(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+) -> Result<ParsedFeed, FetchError> {
+    let bytes = decode(bytes, content_type);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(url.as_str()))
         // An entry without an id gets ours below: feed-rs would make up a random
         // one when it has no link either, which differs on every poll.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser.parse(bytes).map_err(|e| {
-        let detail = e.to_string().to_lowercase();
-        if looks_like_html(bytes) {
+    let feed = parser.parse(&bytes[..]).map_err(|e| {
+        if looks_like_html(&bytes) {
+            let detail = match advertised_feed(&bytes, url) {
+                Some(feed) => format!("the page is html; it advertises a feed at {feed}"),
+                None => "the page is html and advertises no feed".to_string(),
+            };
             FetchError::NotAFeed {
                 url: url.to_string(),
-                detail: "the document is an html page".into(),
+                detail,
             }
         } else {
             FetchError::Parse {
                 url: url.to_string(),
-                detail,
+                detail: e.to_string().to_lowercase(),
             }
         }
     })?;
-    Ok(feed
+    let ttl = feed
+        .ttl
+        .map(|m| std::time::Duration::from_secs(u64::from(m) * 60));
+    let entries = feed
         .entries
         .into_iter()
         .map(|entry| {
@@ -72,7 +132,20 @@ pub fn parse(bytes: &[u8], url: &Url) -> Result<Vec<FeedEntry>, FetchError> {
                 text,
             }
         })
-        .collect())
+        .collect();
+    Ok(ParsedFeed { entries, ttl })
+}
+
+/// The feed an HTML page advertises with `<link rel="alternate" type="...rss+xml">`.
+pub fn advertised_feed(html: &[u8], base: &Url) -> Option<String> {
+    let doc = dom_query::Document::from(String::from_utf8_lossy(html).as_ref());
+    let links = doc.select("link[rel~='alternate']");
+    links.iter().find_map(|l| {
+        let kind = l.attr("type")?.to_ascii_lowercase();
+        let feedish = kind.contains("rss") || kind.contains("atom") || kind.contains("feed+json");
+        let href = l.attr("href")?;
+        feedish.then(|| resolve(base, &href))
+    })
 }
 
 fn resolve(base: &Url, href: &str) -> String {
@@ -128,7 +201,7 @@ mod tests {
 <pubDate>Thu, 06 Jan 2022 10:00:00 GMT</pubDate>
 <description>&lt;p&gt;Police said 12 people were &lt;b&gt;killed&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;More later.&lt;/p&gt;</description></item>
 </channel></rss>"#;
-        let entries = parse(rss, &url()).unwrap();
+        let entries = parse(rss, None, &url()).unwrap().entries;
         assert_eq!(entries.len(), 1);
         let e = &entries[0];
         assert_eq!(e.key, "id-1");
@@ -140,17 +213,56 @@ mod tests {
 
     #[test]
     fn an_html_page_is_not_a_feed() {
-        let err = parse(b"<!DOCTYPE html><html><body>hi</body></html>", &url()).unwrap_err();
+        let err = parse(b"<!DOCTYPE html><html><body>hi</body></html>", None, &url()).unwrap_err();
         assert_eq!(err.class(), "not_a_feed");
-        let err = parse(b"this is not xml at all {", &url()).unwrap_err();
+        let page = b"<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/rss/world.xml\"></head><body>news</body></html>";
+        let err = parse(page, Some("text/html"), &url()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("advertises a feed at https://news.example/rss/world.xml"),
+            "{err}"
+        );
+        let err = parse(b"this is not xml at all {", None, &url()).unwrap_err();
         assert_eq!(err.class(), "parse");
+    }
+
+    #[test]
+    fn feeds_in_legacy_encodings_decode_by_declaration_or_http_charset() {
+        let body = "<rss version=\"2.0\"><channel><title>أخبار</title><ttl>60</ttl><item><title>مقتل ثمانية من أفراد الشرطة</title><guid>1</guid></item></channel></rss>";
+        let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(body);
+        let mut declared = b"<?xml version=\"1.0\" encoding=\"windows-1256\"?>".to_vec();
+        declared.extend_from_slice(&cp1256);
+        let feed = parse(&declared, None, &url()).unwrap();
+        assert_eq!(feed.entries[0].title, "مقتل ثمانية من أفراد الشرطة");
+        assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(3600)));
+        let feed = parse(
+            &cp1256,
+            Some("application/rss+xml; charset=windows-1256"),
+            &url(),
+        )
+        .unwrap();
+        assert_eq!(feed.entries[0].title, "مقتل ثمانية من أفراد الشرطة");
+        let ru = "<?xml version=\"1.0\" encoding=\"koi8-r\"?><rss version=\"2.0\"><channel><title>t</title><item><title>Погибли восемь силовиков</title><guid>1</guid></item></channel></rss>";
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode(ru);
+        assert_eq!(
+            parse(&koi8, None, &url()).unwrap().entries[0].title,
+            "Погибли восемь силовиков"
+        );
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in ru.replace("koi8-r", "utf-16").encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(
+            parse(&utf16, None, &url()).unwrap().entries[0].title,
+            "Погибли восемь силовиков"
+        );
     }
 
     #[test]
     fn entries_without_id_get_a_stable_key() {
         let rss = br#"<rss version="2.0"><channel><title>t</title><item><description>only text</description></item></channel></rss>"#;
-        let a = parse(rss, &url()).unwrap();
-        let b = parse(rss, &url()).unwrap();
+        let a = parse(rss, None, &url()).unwrap().entries;
+        let b = parse(rss, None, &url()).unwrap().entries;
         assert!(!a[0].key.is_empty());
         assert_eq!(a[0].key, b[0].key);
     }

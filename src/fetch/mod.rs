@@ -11,14 +11,17 @@
 pub mod client;
 pub mod feed;
 pub mod page;
+pub mod schedule;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
+use url::Url;
 
 pub use client::{FetchError, HttpClient};
 
@@ -26,6 +29,8 @@ use crate::config::FeedConfig;
 use crate::model::{Article, FeedItem, FeedReport, PollOutcome, PollTicket};
 use crate::stats::StageStats;
 use crate::store::Reader;
+use client::{Fetched, Validators};
+use schedule::Poll;
 
 /// How many feeds are polled at once.
 pub const MAX_CONCURRENT_POLLS: usize = 8;
@@ -39,36 +44,118 @@ pub struct FetchContext {
     pub stats: Arc<StageStats>,
 }
 
-/// Polls one feed and sends its new entries to `items`. Returns how many were new.
+/// What the poller keeps of a feed between polls (and loads from its row at start).
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    pub validators: Validators,
+    pub failures: u32,
+    /// Where the feed lives now, after a permanent redirect.
+    pub moved_to: Option<Url>,
+    pub next_fetch_at: Option<DateTime<Utc>>,
+}
+
+impl Cursor {
+    async fn load(feed: &FeedConfig, reader: &Reader) -> Cursor {
+        match reader.feed_state(feed.url.as_str()).await {
+            Ok(Some(s)) => Cursor {
+                validators: Validators {
+                    etag: s.etag,
+                    last_modified: s.last_modified,
+                },
+                failures: s.failures,
+                moved_to: s.moved_to.and_then(|u| Url::parse(&u).ok()),
+                next_fetch_at: s.next_fetch_at,
+            },
+            Ok(None) => Cursor::default(),
+            Err(e) => {
+                warn!(feed = %feed.url, error = %e, "cannot read the feed's state; polling it from scratch");
+                Cursor::default()
+            }
+        }
+    }
+}
+
+/// Polls one feed: a conditional GET, then its entries not seen before go to
+/// `items`. Updates `cursor` and returns when to poll again.
 pub async fn poll_feed(
-    feed: Arc<FeedConfig>,
+    feed: &Arc<FeedConfig>,
+    cursor: &mut Cursor,
     ctx: &FetchContext,
     items: &async_channel::Sender<FeedItem>,
-) -> Result<usize, FetchError> {
+) -> Duration {
     let polled_at = Utc::now();
-    let fetched = ctx.client.get(&feed.url).await;
-    let parsed = fetched.and_then(|body| {
-        let entries = feed::parse(&body.bytes, &feed.url)?;
-        Ok((body, entries))
-    });
-    let (body, entries) = match parsed {
-        Ok(ok) => ok,
+    let url = cursor.moved_to.clone().unwrap_or_else(|| feed.url.clone());
+    let result = match ctx.client.get_if_changed(&url, &cursor.validators).await {
+        Ok(Fetched::NotModified { fresh_for }) => Ok((None, fresh_for)),
+        Ok(Fetched::Body(body)) => {
+            let base = body.final_url.clone().unwrap_or_else(|| url.clone());
+            feed::parse(&body.bytes, body.content_type.as_deref(), &base)
+                .map(|parsed| (Some((body, parsed)), None))
+        }
+        Err(e) => Err(e),
+    };
+    let schedule_at =
+        |delay: Duration| polled_at + chrono::Duration::from_std(delay).unwrap_or_default();
+    let (fetched, fresh_for) = match result {
+        Ok(x) => x,
         Err(e) => {
             ctx.stats.error();
-            let _ = ctx
-                .reports
-                .send(FeedReport {
-                    feed: feed.clone(),
-                    polled_at,
-                    outcome: PollOutcome::Failed {
-                        class: e.class(),
-                        message: e.to_string(),
-                    },
-                })
-                .await;
-            return Err(e);
+            cursor.failures += 1;
+            let delay = schedule::next_delay(
+                Poll::Failed {
+                    failures: cursor.failures,
+                    retry_after: e.retry_after(),
+                },
+                feed.poll_every,
+                schedule::jitter(),
+            );
+            warn!(feed = %url, pipeline = %feed.pipeline, outcome = "failed", class = e.class(), failures = cursor.failures, retry_in_s = delay.as_secs(), error = %e, "polled feed");
+            let report = FeedReport {
+                feed: feed.clone(),
+                polled_at,
+                next_poll_at: schedule_at(delay),
+                outcome: PollOutcome::Failed {
+                    class: e.class(),
+                    message: e.to_string(),
+                },
+            };
+            let _ = ctx.reports.send(report).await;
+            return delay;
         }
     };
+    cursor.failures = 0;
+    let Some((body, parsed)) = fetched else {
+        let delay = schedule::next_delay(
+            Poll::Ok {
+                ttl: None,
+                fresh_for,
+            },
+            feed.poll_every,
+            schedule::jitter(),
+        );
+        info!(feed = %url, pipeline = %feed.pipeline, outcome = "not_modified", "polled feed");
+        let report = FeedReport {
+            feed: feed.clone(),
+            polled_at,
+            next_poll_at: schedule_at(delay),
+            outcome: PollOutcome::NotModified,
+        };
+        let _ = ctx.reports.send(report).await;
+        return delay;
+    };
+    let delay = schedule::next_delay(
+        Poll::Ok {
+            ttl: parsed.ttl,
+            fresh_for: body.fresh_for,
+        },
+        feed.poll_every,
+        schedule::jitter(),
+    );
+    if let Some(moved) = &body.moved_to {
+        info!(feed = %feed.url, moved_to = %moved, "feed moved permanently; polling its new address from now on");
+        cursor.moved_to = Some(moved.clone());
+    }
+    let entries = parsed.entries;
     let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
     let seen = match ctx
         .reader
@@ -87,21 +174,26 @@ pub async fn poll_feed(
         .into_iter()
         .filter(|e| !seen.contains(&e.key))
         .collect();
+    cursor.validators = Validators {
+        etag: body.etag.clone(),
+        last_modified: body.last_modified.clone(),
+    };
     let ticket = PollTicket::new(
         FeedReport {
             feed: feed.clone(),
             polled_at,
+            next_poll_at: schedule_at(delay),
             outcome: PollOutcome::Fetched {
                 etag: body.etag,
                 last_modified: body.last_modified,
                 entries: keys.len(),
                 new_entries: fresh.len(),
+                moved_to: body.moved_to.map(String::from),
             },
         },
         ctx.reports.clone(),
     );
-    let new = fresh.len();
-    info!(feed = %feed.url, pipeline = %feed.pipeline, outcome = "ok", entries = keys.len(), new_entries = new, "polled feed");
+    info!(feed = %url, pipeline = %feed.pipeline, outcome = "ok", entries = keys.len(), new_entries = fresh.len(), "polled feed");
     for entry in fresh {
         ctx.stats.input();
         let item = FeedItem {
@@ -114,11 +206,11 @@ pub async fn poll_feed(
             poll: ticket.clone(),
         };
         if items.send(item).await.is_err() {
-            return Ok(new);
+            return delay;
         }
     }
     ticket.seal();
-    Ok(new)
+    delay
 }
 
 /// Polls every feed once, at most [`MAX_CONCURRENT_POLLS`] at a time, then returns
@@ -136,9 +228,10 @@ pub async fn poll_once(
             (ctx.clone(), items.clone(), limit.clone(), shutdown.clone());
         polls.spawn(async move {
             let _permit = limit.acquire_owned().await;
+            let mut cursor = Cursor::load(&feed, &ctx.reader).await;
             tokio::select! {
                 _ = shutdown.cancelled() => None,
-                r = poll_feed(feed.clone(), &ctx, &items) => Some(log_poll(&feed, r)),
+                _ = poll_feed(&feed, &mut cursor, &ctx, &items) => Some(cursor.failures == 0),
             }
         });
     }
@@ -154,7 +247,8 @@ pub async fn poll_once(
     summary
 }
 
-/// Polls every feed on its own interval until `shutdown`.
+/// Polls every feed on its own schedule until `shutdown`. A feed whose row says
+/// it is not due yet (after a restart) waits until it is.
 pub async fn poll_forever(
     feeds: Vec<Arc<FeedConfig>>,
     ctx: FetchContext,
@@ -167,33 +261,27 @@ pub async fn poll_forever(
         let (ctx, items, limit, shutdown) =
             (ctx.clone(), items.clone(), limit.clone(), shutdown.clone());
         tasks.spawn(async move {
+            let mut cursor = Cursor::load(&feed, &ctx.reader).await;
+            let mut wait = cursor
+                .next_fetch_at
+                .and_then(|at| (at - Utc::now()).to_std().ok())
+                .unwrap_or_default()
+                .min(schedule::MAX_BACKOFF);
             loop {
-                {
-                    let _permit = limit.acquire().await;
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        r = poll_feed(feed.clone(), &ctx, &items) => { log_poll(&feed, r); }
-                    }
-                }
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(feed.poll_every) => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+                let _permit = limit.acquire().await;
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
                 }
             }
         });
     }
     drop(items);
     while tasks.join_next().await.is_some() {}
-}
-
-fn log_poll(feed: &FeedConfig, r: Result<usize, FetchError>) -> bool {
-    match r {
-        Ok(_) => true,
-        Err(e) => {
-            warn!(feed = %feed.url, pipeline = %feed.pipeline, outcome = "failed", class = e.class(), error = %e, "polled feed");
-            false
-        }
-    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]

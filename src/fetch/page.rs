@@ -173,7 +173,8 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     enc.decode_with_bom_removal(bytes).0.into_owned()
 }
 
-fn charset_param(content_type: &str) -> Option<String> {
+/// The `charset` parameter of a Content-Type.
+pub fn charset_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         (k.trim().eq_ignore_ascii_case("charset"))

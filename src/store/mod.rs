@@ -89,6 +89,16 @@ pub fn is_stored(
     .map(|r| r.is_some())
 }
 
+/// What the fetch stage needs to know of a feed from earlier polls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub failures: u32,
+    pub moved_to: Option<String>,
+    pub next_fetch_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Read access for stages other than the writer: each use gets its own
 /// connection, so readers never wait on the writer (WAL).
 #[derive(Debug, Clone)]
@@ -105,6 +115,38 @@ impl Reader {
 
     pub fn connect(&self) -> Result<Connection, StoreError> {
         open_read(&self.path)
+    }
+
+    /// The feed's row, if it has been polled before.
+    pub async fn feed_state(&self, feed_url: &str) -> Result<Option<FeedState>, StoreError> {
+        let path = self.path.clone();
+        let feed_url = feed_url.to_string();
+        tokio::task::spawn_blocking(move || {
+            if !path.exists() {
+                return Ok(None);
+            }
+            let conn = open_read(&path)?;
+            conn.query_row(
+                "SELECT etag, last_modified, failures, moved_to, next_fetch_at FROM feeds WHERE url = ?1",
+                [&feed_url],
+                |r| {
+                    let next: Option<String> = r.get(4)?;
+                    Ok(FeedState {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        failures: r.get(2)?,
+                        moved_to: r.get(3)?,
+                        next_fetch_at: next
+                            .and_then(|n| chrono::DateTime::parse_from_rfc3339(&n).ok())
+                            .map(|d| d.with_timezone(&chrono::Utc)),
+                    })
+                },
+            )
+            .optional()
+            .map_err(|source| StoreError::Query { path: path.clone(), source })
+        })
+        .await
+        .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
     /// Which of `keys` the feed has offered before (stored, duplicate or filtered).

@@ -69,6 +69,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX claims_identity ON claims(article_id, kind, who, ifnull(value, -1), span_start);
     CREATE INDEX claims_event_kind ON claims(event, kind);",
+    // 2: where a feed moved to (permanent redirects), and the HTTP status of its
+    // last failure.
+    "ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+    CREATE INDEX feed_entries_article ON feed_entries(article_id);
+    CREATE INDEX articles_feed ON articles(feed_id);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

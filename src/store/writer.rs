@@ -259,19 +259,20 @@ pub fn write_reports(conn: &mut Connection, reports: &[FeedReport]) -> rusqlite:
     for r in reports {
         let id = feed_id(&tx, &r.feed)?;
         let polled = ts(r.polled_at);
-        let next =
-            ts(r.polled_at + chrono::Duration::from_std(r.feed.poll_every).unwrap_or_default());
+        let next = ts(r.next_poll_at);
         match &r.outcome {
             PollOutcome::Fetched {
                 etag,
                 last_modified,
                 entries,
+                moved_to,
                 ..
             } => {
                 tx.prepare_cached(
                     "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
                         last_success_at = ?4, next_fetch_at = ?5, last_outcome = 'ok',
-                        entries_last_poll = ?6, failures = 0, error_class = NULL, last_error = NULL
+                        entries_last_poll = ?6, failures = 0, error_class = NULL, last_error = NULL,
+                        moved_to = coalesce(?7, moved_to)
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -280,8 +281,17 @@ pub fn write_reports(conn: &mut Connection, reports: &[FeedReport]) -> rusqlite:
                     last_modified,
                     polled,
                     next,
-                    *entries as i64
+                    *entries as i64,
+                    moved_to
                 ])?;
+            }
+            PollOutcome::NotModified => {
+                tx.prepare_cached(
+                    "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, next_fetch_at = ?3,
+                        last_outcome = 'not_modified', failures = 0, error_class = NULL, last_error = NULL
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, polled, next])?;
             }
             PollOutcome::Failed { class, message } => {
                 tx.prepare_cached(
