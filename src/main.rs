@@ -85,6 +85,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Show each feed: last poll, outcome, next poll, failures, last error, articles.
+    Feeds {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Check pipeline files and report every problem with its file and line.
     Check {
         /// A pipeline file or a folder of them.
@@ -136,6 +143,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             format,
         } => claims(&db.db, ClaimFilter { event, kind }, format),
         Command::Check { pipelines } => check(&pipelines),
+        Command::Feeds { db, format } => feeds(&db.db, format),
         Command::Article { jsonl, pages } => article(&pages, jsonl),
     }
 }
@@ -373,62 +381,113 @@ fn extract(
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
-fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
+fn open_existing(db: &Path) -> Result<rusqlite::Connection> {
     if !db.exists() {
         bail!(
             "no database at {} (run `claimwire once` first, or pass --db)",
             db.display()
         );
     }
-    let conn = store::open_read(db)?;
-    let rows = store::query::claims(&conn, &filter)
-        .with_context(|| format!("cannot read claims from {}", db.display()))?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    Ok(store::open_read(db)?)
+}
+
+/// Writes rows as a JSON array or CSV; `false` when the format is a table.
+fn write_structured<T: serde::Serialize>(rows: &[T], format: Format) -> Result<bool> {
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows)?;
+            let mut out = out;
+            serde_json::to_writer_pretty(&mut out, rows)?;
             writeln!(out)?;
+            out.flush()?;
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            for r in &rows {
+            for r in rows {
                 w.serialize(r)?;
             }
             w.flush()?;
-            return Ok(0);
         }
-        Format::Table => {
-            writeln!(
-                out,
-                "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
-                "event",
-                "kind",
-                "who",
-                "value",
-                "qualifier",
-                "source",
-                "location",
-                "outlet",
-                "evidence"
-            )?;
-            for r in &rows {
-                writeln!(
-                    out,
-                    "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
-                    clip(&r.event, 20),
-                    r.kind,
-                    r.who,
-                    r.value.map_or("-".into(), |v| v.to_string()),
-                    r.qualifier,
-                    clip(r.source.as_deref().unwrap_or("-"), 28),
-                    clip(r.location.as_deref().unwrap_or("-"), 12),
-                    clip(r.outlet.as_deref().unwrap_or("-"), 22),
-                    r.evidence
-                )?;
-            }
-            writeln!(out, "{} claim(s)", rows.len())?;
-        }
+        Format::Table => return Ok(false),
     }
+    Ok(true)
+}
+
+fn feeds(db: &Path, format: Format) -> Result<i32> {
+    let conn = open_existing(db)?;
+    let rows = store::query::feeds(&conn)
+        .with_context(|| format!("cannot read feeds from {}", db.display()))?;
+    if write_structured(&rows, format)? {
+        return Ok(0);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        out,
+        "{:<48} {:<20} {:<13} {:<20} {:<20} {:>8} {:>8}  {}",
+        "feed",
+        "last poll",
+        "outcome",
+        "next poll",
+        "pipeline",
+        "failures",
+        "articles",
+        "last error"
+    )?;
+    for f in &rows {
+        let url = match &f.moved_to {
+            Some(m) => format!("{} -> {m}", f.url),
+            None => f.url.clone(),
+        };
+        writeln!(
+            out,
+            "{:<48} {:<20} {:<13} {:<20} {:<20} {:>8} {:>8}  {}",
+            clip(&url, 48),
+            f.last_polled_at.as_deref().unwrap_or("-"),
+            f.last_outcome.as_deref().unwrap_or("-"),
+            f.next_fetch_at.as_deref().unwrap_or("-"),
+            clip(&f.pipeline, 20),
+            f.failures,
+            f.articles,
+            match (&f.error_class, &f.last_error) {
+                (Some(c), Some(e)) => format!("[{c}] {e}"),
+                _ => "-".into(),
+            }
+        )?;
+    }
+    writeln!(out, "{} feed(s)", rows.len())?;
+    out.flush()?;
+    Ok(0)
+}
+
+fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
+    let conn = open_existing(db)?;
+    let rows = store::query::claims(&conn, &filter)
+        .with_context(|| format!("cannot read claims from {}", db.display()))?;
+    if write_structured(&rows, format)? {
+        return Ok(0);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        out,
+        "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} evidence",
+        "event", "kind", "who", "value", "qualifier", "source", "location", "outlet"
+    )?;
+    for r in &rows {
+        writeln!(
+            out,
+            "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
+            clip(&r.event, 20),
+            r.kind,
+            r.who,
+            r.value.map_or("-".into(), |v| v.to_string()),
+            r.qualifier,
+            clip(r.source.as_deref().unwrap_or("-"), 28),
+            clip(r.location.as_deref().unwrap_or("-"), 12),
+            clip(r.outlet.as_deref().unwrap_or("-"), 22),
+            r.evidence
+        )?;
+    }
+    writeln!(out, "{} claim(s)", rows.len())?;
     out.flush()?;
     Ok(0)
 }

@@ -90,3 +90,42 @@ pub fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
         },
     )
 }
+
+/// A feed's row as `claimwire feeds` shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FeedStatus {
+    pub url: String,
+    pub pipeline: String,
+    pub last_polled_at: Option<String>,
+    pub last_outcome: Option<String>,
+    pub next_fetch_at: Option<String>,
+    pub failures: i64,
+    pub error_class: Option<String>,
+    pub last_error: Option<String>,
+    pub moved_to: Option<String>,
+    pub articles: i64,
+}
+
+pub fn feeds(conn: &Connection) -> rusqlite::Result<Vec<FeedStatus>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.url, f.pipeline, f.last_polled_at, f.last_outcome, f.next_fetch_at, f.failures,
+                f.error_class, f.last_error, f.moved_to,
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id)
+         FROM feeds f ORDER BY f.pipeline, f.url",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(FeedStatus {
+            url: r.get(0)?,
+            pipeline: r.get(1)?,
+            last_polled_at: r.get(2)?,
+            last_outcome: r.get(3)?,
+            next_fetch_at: r.get(4)?,
+            failures: r.get(5)?,
+            error_class: r.get(6)?,
+            last_error: r.get(7)?,
+            moved_to: r.get(8)?,
+            articles: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
