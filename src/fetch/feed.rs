@@ -20,6 +20,8 @@ pub struct FeedEntry {
 /// A parsed feed: its entries and how long it says it may be cached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFeed {
+    /// The feed's own title, as plain text.
+    pub title: Option<String>,
     pub entries: Vec<FeedEntry>,
     /// RSS `<ttl>`.
     pub ttl: Option<std::time::Duration>,
@@ -31,6 +33,9 @@ pub struct ParsedFeed {
 /// declares nothing and is not UTF-8 is decoded by detection.
 pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> std::borrow::Cow<'a, [u8]> {
     use std::borrow::Cow;
+    if let Some(text) = wide_without_bom(bytes) {
+        return Cow::Owned(text.into_bytes());
+    }
     if encoding_rs::Encoding::for_bom(bytes).is_some() {
         return Cow::Borrowed(bytes);
     }
@@ -66,36 +71,109 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> std::borrow::C
     Cow::Owned(text.into_bytes())
 }
 
+/// UTF-16 and UTF-32 documents, with or without a BOM, recognised by how `<?`
+/// is spelled (XML 1.0, appendix F), as UTF-8 text with a truthful declaration.
+/// The XML reader handles UTF-16 with a BOM itself, but panics on UTF-16 without
+/// one and does not read UTF-32 at all.
+fn wide_without_bom(bytes: &[u8]) -> Option<String> {
+    let (width, big_endian, skip) = match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => (4, true, 4),
+        [0xFF, 0xFE, 0, 0, ..] => (4, false, 4),
+        [0, 0, 0, b'<', ..] => (4, true, 0),
+        [b'<', 0, 0, 0, ..] => (4, false, 0),
+        [0, b'<', 0, b'?', ..] => (2, true, 0),
+        [b'<', 0, b'?', 0, ..] => (2, false, 0),
+        [0xFE, 0xFF, ..] => (2, true, 2),
+        [0xFF, 0xFE, ..] => (2, false, 2),
+        _ => return None,
+    };
+    let body = &bytes[skip..];
+    let text: String = if width == 2 {
+        let enc = if big_endian {
+            encoding_rs::UTF_16BE
+        } else {
+            encoding_rs::UTF_16LE
+        };
+        enc.decode_without_bom_handling(body).0.into_owned()
+    } else {
+        body.chunks_exact(4)
+            .map(|c| {
+                let n = if big_endian {
+                    u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+                } else {
+                    u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+                };
+                char::from_u32(n).unwrap_or('\u{FFFD}')
+            })
+            .collect()
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    Some(match text.find("?>") {
+        Some(end) if text.starts_with("<?xml") => {
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"{}", &text[end..])
+        }
+        _ => text.to_string(),
+    })
+}
+
+/// `<rss>` with no `version` (seen in the wild) is RSS 2.0 to every reader; feed-rs
+/// refuses it, so the attribute is added.
+fn with_rss_version(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
+    let head_len = bytes.len().min(4096);
+    let Some(at) = bytes[..head_len].windows(4).position(|w| w == b"<rss") else {
+        return bytes;
+    };
+    let tag_end = bytes[at..head_len]
+        .iter()
+        .position(|&b| b == b'>')
+        .map_or(head_len, |e| at + e);
+    let bare = matches!(bytes.get(at + 4), Some(b' ' | b'>' | b'\n' | b'\r' | b'\t'));
+    if !bare || bytes[at..tag_end].windows(7).any(|w| w == b"version") {
+        return bytes;
+    }
+    let mut fixed = Vec::with_capacity(bytes.len() + 16);
+    fixed.extend_from_slice(&bytes[..at + 4]);
+    fixed.extend_from_slice(b" version=\"2.0\"");
+    fixed.extend_from_slice(&bytes[at + 4..]);
+    std::borrow::Cow::Owned(fixed)
+}
+
 /// Parses a feed document fetched from `url` (after redirects).
 pub fn parse(
     bytes: &[u8],
     content_type: Option<&str>,
     url: &Url,
 ) -> Result<ParsedFeed, FetchError> {
-    let bytes = decode(bytes, content_type);
+    let bytes = with_rss_version(decode(bytes, content_type));
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(url.as_str()))
         // An entry without an id gets ours below: feed-rs would make up a random
         // one when it has no link either, which differs on every poll.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser.parse(&bytes[..]).map_err(|e| {
-        if looks_like_html(&bytes) {
-            let detail = match advertised_feed(&bytes, url) {
-                Some(feed) => format!("the page is html; it advertises a feed at {feed}"),
-                None => "the page is html and advertises no feed".to_string(),
-            };
-            FetchError::NotAFeed {
+    // A parser panic on a hostile document must not end the poller: it is one
+    // more unparsable feed.
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&bytes[..])))
+            .map_err(|_| FetchError::Parse {
                 url: url.to_string(),
-                detail,
-            }
-        } else {
-            FetchError::Parse {
-                url: url.to_string(),
-                detail: e.to_string().to_lowercase(),
-            }
+                detail: "the feed parser gave up on this document".into(),
+            })?;
+    let feed = match parsed {
+        Ok(feed) => feed,
+        // `<rss version="2.0"></rss>`: a feed with no channel yet is empty, not broken.
+        Err(feed_rs::parser::ParseFeedError::ParseError(
+            feed_rs::parser::ParseErrorKind::NoFeedRoot,
+        )) if is_bare_rss(&bytes) => {
+            return Ok(ParsedFeed {
+                title: None,
+                entries: Vec::new(),
+                ttl: None,
+            });
         }
-    })?;
+        Err(e) => return Err(not_parsed(e, &bytes, url)),
+    };
+    let title = feed.title.as_ref().map(|t| html_to_text(&t.content));
     let ttl = feed
         .ttl
         .map(|m| std::time::Duration::from_secs(u64::from(m) * 60));
@@ -133,7 +211,36 @@ pub fn parse(
             }
         })
         .collect();
-    Ok(ParsedFeed { entries, ttl })
+    Ok(ParsedFeed {
+        title,
+        entries,
+        ttl,
+    })
+}
+
+fn is_bare_rss(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.contains("<rss") && !text.contains("<channel") && !text.contains("<item")
+}
+
+/// The error for a document the parser refused: an HTML page (naming the feed it
+/// advertises) or a broken feed.
+fn not_parsed(e: feed_rs::parser::ParseFeedError, bytes: &[u8], url: &Url) -> FetchError {
+    if looks_like_html(bytes) {
+        let detail = match advertised_feed(bytes, url) {
+            Some(feed) => format!("the page is html; it advertises a feed at {feed}"),
+            None => "the page is html and advertises no feed".to_string(),
+        };
+        FetchError::NotAFeed {
+            url: url.to_string(),
+            detail,
+        }
+    } else {
+        FetchError::Parse {
+            url: url.to_string(),
+            detail: e.to_string().to_lowercase(),
+        }
+    }
 }
 
 /// The feed an HTML page advertises with `<link rel="alternate" type="...rss+xml">`.
