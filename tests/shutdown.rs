@@ -18,7 +18,7 @@ async fn stop_mid_run(signal: &str) {
     let db = dir.path().join("claims.db");
     common::pipeline(dir.path(), &server.feed_url(), true);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
+    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
         .arg("run")
         .arg(dir.path())
         .arg("--db")
@@ -41,12 +41,9 @@ async fn stop_mid_run(signal: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-    let waited = tokio::task::spawn_blocking(move || {
-        let out = child.wait_with_output().unwrap();
-        out
-    })
-    .await
-    .unwrap();
+    let waited = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let stderr = String::from_utf8_lossy(&waited.stderr);
     assert!(
         waited.status.success(),
@@ -84,4 +81,71 @@ async fn sigterm_drains_and_exits_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_drains_and_exits_cleanly() {
     stop_mid_run("INT").await;
+}
+
+/// SIGKILL midway through `claimwire once`, then a second run: every entry ends up
+/// stored exactly once and the database is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_run_loses_nothing_and_duplicates_nothing() {
+    let entries: Vec<_> = (0..30)
+        .map(|i| report(&format!("k{i}"), i + 2, "Almaty"))
+        .collect();
+    let server = FeedServer::start(entries).await;
+    server.state.lock().unwrap().page_delay = Duration::from_millis(100);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    common::pipeline(dir.path(), &server.feed_url(), true);
+    let (folder, db_path) = (dir.path().to_path_buf(), db.clone());
+    let once = move || {
+        Command::new(env!("CARGO_BIN_EXE_claimwire"))
+            .arg("once")
+            .arg(&folder)
+            .arg("--db")
+            .arg(&db_path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut child = once();
+    let start = Instant::now();
+    while server.pages_served().len() < 6 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run fetched nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    assert!(
+        server.pages_served().len() < 30,
+        "killed too late to test anything"
+    );
+
+    server.state.lock().unwrap().page_delay = Duration::ZERO;
+    let out = tokio::task::spawn_blocking(move || once().wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = claimwire::store::open_read(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM articles"), 30);
+    assert_eq!(
+        count("SELECT count(DISTINCT canonical_url) FROM articles"),
+        30
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM feed_entries WHERE status = 'stored'"),
+        30
+    );
+    assert_eq!(count("SELECT count(*) FROM claims"), 30);
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
 }

@@ -55,6 +55,18 @@ const DATE_META: &[&str] = &[
 /// When the page says it was published: meta tags, then JSON-LD `datePublished`,
 /// then the first `<time datetime>`.
 pub fn published(html: &str) -> Option<DateTime<Utc>> {
+    // Meta tags and JSON-LD live in the head, mostly: parse that first, the whole
+    // page only when it says nothing.
+    let head_end = html.find("</head>").or_else(|| html.find("</HEAD>"));
+    if let Some(end) = head_end {
+        if let Some(d) = declared_date(&html[..end]) {
+            return Some(d);
+        }
+    }
+    declared_date(html)
+}
+
+fn declared_date(html: &str) -> Option<DateTime<Utc>> {
     let doc = dom_query::Document::from(html);
     for sel in DATE_META {
         if let Some(d) = doc.select(sel).attr("content").and_then(|c| parse_date(&c)) {
