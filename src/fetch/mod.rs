@@ -311,7 +311,11 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
                 .get(&link)
                 .await
                 .inspect_err(|_| poll.mark_incomplete())?;
-            let page = page::main_text(&body.bytes, body.content_type.as_deref());
+            let page = page::main_text_at(
+                &body.bytes,
+                body.content_type.as_deref(),
+                body.final_url.as_ref(),
+            );
             if !page.text.trim().is_empty() {
                 text = page.text;
             }

@@ -13,7 +13,12 @@ pub struct Page {
 
 /// Decodes `bytes` (see [`decode_html`]) and extracts the main text.
 pub fn main_text(bytes: &[u8], content_type: Option<&str>) -> Page {
-    let html = decode_html(bytes, content_type);
+    main_text_at(bytes, content_type, None)
+}
+
+/// As [`main_text`], for a page fetched from `url` (a hint for charset detection).
+pub fn main_text_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url::Url>) -> Page {
+    let html = decode_html_at(bytes, content_type, url);
     let declared = published(&html);
     match rs_trafilatura::extract(&html) {
         Ok(r) => {
@@ -167,6 +172,12 @@ fn tidy(text: &str) -> String {
 /// Decodes an HTML page: BOM, then the HTTP charset, then `<meta charset>` in the
 /// first 4 KiB, then detection.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    decode_html_at(bytes, content_type, None)
+}
+
+/// As [`decode_html`], with the page's address: its top-level domain is the
+/// detector's hint (`.kz` pages lean to Cyrillic encodings, `.eg` to Arabic ones).
+pub fn decode_html_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url::Url>) -> String {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc
             .decode_without_bom_handling(&bytes[bom_len..])
@@ -175,14 +186,29 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     }
     let declared = content_type
         .and_then(charset_param)
-        .or_else(|| meta_charset(&bytes[..bytes.len().min(4096)]))
+        .or_else(|| meta_charset(head(bytes)))
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
     let enc = declared.unwrap_or_else(|| {
         let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         det.feed(bytes, true);
-        det.guess(None, chardetng::Utf8Detection::Allow)
+        let tld = url
+            .and_then(|u| u.host_str())
+            .and_then(|h| h.rsplit('.').next())
+            .map(str::as_bytes);
+        det.guess(tld, chardetng::Utf8Detection::Allow)
     });
     enc.decode_with_bom_removal(bytes).0.into_owned()
+}
+
+/// The `<head>` of a page, where a `<meta charset>` may stand anywhere (at most
+/// 64 KiB, for pages without one).
+fn head(bytes: &[u8]) -> &[u8] {
+    let limit = bytes.len().min(64 * 1024);
+    let end = bytes[..limit]
+        .windows(7)
+        .position(|w| w.eq_ignore_ascii_case(b"</head>"))
+        .unwrap_or(limit);
+    &bytes[..end]
 }
 
 /// The `charset` parameter of a Content-Type.
