@@ -36,6 +36,8 @@ pub struct FeedConfig {
     pub language: Option<String>,
     pub fetch_article: bool,
     pub poll_every: Duration,
+    /// Similarity above which two articles are one story.
+    pub story_threshold: f64,
     /// The pipeline's keywords, folded (see [`crate::text::fold`]).
     pub keywords: Vec<String>,
 }
@@ -82,6 +84,7 @@ const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "keywords",
+    "story_threshold",
     "poll_every",
     "feed",
     "place",
@@ -192,6 +195,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     let mut poll_every = DEFAULT_POLL_EVERY;
     let mut feed_tables = Vec::new();
     let mut places = Vec::new();
+    let mut story_threshold = crate::dedupe::stories::DEFAULT_THRESHOLD;
 
     for (key, value) in root.iter() {
         let at = key.span().start;
@@ -217,6 +221,19 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
                     }
                 }
                 _ => check.error(at, "'feed' must be written as [[feed]] tables".into()),
+            },
+            "story_threshold" => match value.get_ref() {
+                DeValue::Float(f)
+                    if f.as_str()
+                        .parse::<f64>()
+                        .is_ok_and(|f| (0.0..=1.0).contains(&f)) =>
+                {
+                    story_threshold = f.as_str().parse().unwrap_or(story_threshold);
+                }
+                _ => check.error(
+                    value.span().start,
+                    "'story_threshold' must be a number between 0.0 and 1.0".into(),
+                ),
             },
             "place" => match value.get_ref() {
                 DeValue::Array(items) => {
@@ -298,6 +315,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
                 language,
                 fetch_article,
                 poll_every: feed_poll,
+                story_threshold,
                 keywords: folded_keywords.clone(),
             })),
             None if !table.contains_key("url") => check.error(at, "feed has no 'url'".into()),

@@ -42,6 +42,10 @@ pub struct NewArticle {
     pub article: Article,
     pub canonical_url: String,
     pub content_hash: String,
+    /// The story (near-duplicate cluster) it belongs to.
+    pub story_id: i64,
+    /// Its MinHash signature, stored for later articles to compare with.
+    pub signature: Vec<u32>,
 }
 
 /// A new article with its language and claims, ready to store.
@@ -275,6 +279,7 @@ mod tests {
             language: None,
             fetch_article: false,
             poll_every: std::time::Duration::from_secs(60),
+            story_threshold: 0.4,
             keywords: vec![],
         });
         let (tx, rx) = async_channel::unbounded();

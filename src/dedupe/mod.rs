@@ -7,6 +7,8 @@
 //! store's unique keys still refuse a copy).
 
 pub mod canonical;
+pub mod minhash;
+pub mod stories;
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tracing::warn;
 
 pub use canonical::canonical_url;
+use stories::StoryIndex;
 
 use crate::model::{Article, NewArticle, Record, Skip, SkippedEntry};
 use crate::stats::StageStats;
@@ -93,6 +96,11 @@ pub fn run(
 ) {
     let mut deduper = Deduper::default();
     let conn = reader.connect().map_err(|e| warn!(error = %e, "dedupe cannot open the database; relying on the store's unique keys")).ok();
+    let max_story = conn
+        .as_ref()
+        .and_then(|c| crate::store::max_story_id(c).ok())
+        .unwrap_or(0);
+    let mut stories = StoryIndex::new(max_story);
     while let Ok(article) = articles.recv_blocking() {
         stats.input();
         let verdict = deduper.check(&article, |url, hash| {
@@ -106,10 +114,23 @@ pub fn run(
                 content_hash,
             } => {
                 stats.output();
+                let signature = minhash::of_text(&article.text);
+                let story_id = stories.assign(&signature, article.feed.story_threshold, |keys| {
+                    conn.as_ref()
+                        .map(|c| {
+                            crate::store::story_candidates(c, keys).unwrap_or_else(|e| {
+                                warn!(error = %e, "cannot read the story index");
+                                Vec::new()
+                            })
+                        })
+                        .unwrap_or_default()
+                });
                 new.send_blocking(NewArticle {
                     article,
                     canonical_url,
                     content_hash,
+                    story_id,
+                    signature,
                 })
                 .is_ok()
             }
@@ -141,6 +162,7 @@ mod tests {
             language: None,
             fetch_article: false,
             poll_every: std::time::Duration::from_secs(60),
+            story_threshold: 0.4,
             keywords: keywords.iter().map(|k| fold(k)).collect(),
         });
         let (tx, _rx) = async_channel::unbounded();

@@ -74,6 +74,18 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE feeds ADD COLUMN moved_to TEXT;
     CREATE INDEX feed_entries_article ON feed_entries(article_id);
     CREATE INDEX articles_feed ON articles(feed_id);",
+    // 3: stories. Each article's MinHash signature, and its LSH band keys in one
+    // indexed table, so finding candidates is a few index probes at any size.
+    "CREATE TABLE article_minhash (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        signature BLOB NOT NULL
+    );
+    CREATE TABLE story_bands (
+        band_key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id)
+    );
+    CREATE INDEX story_bands_key ON story_bands(band_key);
+    CREATE INDEX articles_story ON articles(story_id);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -186,8 +186,8 @@ fn insert_article(
     let id: Option<i64> = tx
         .prepare_cached(
             "INSERT INTO articles (canonical_url, url, feed_id, event, outlet, title, published_at,
-                                   fetched_at, language, text, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                   fetched_at, language, text, content_hash, story_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT(canonical_url) DO NOTHING RETURNING id",
         )?
         .query_row(
@@ -203,11 +203,22 @@ fn insert_article(
                 a.language,
                 art.text,
                 a.new.content_hash,
+                a.new.story_id,
             ],
             |r| r.get(0),
         )
         .optional()?;
     let Some(id) = id else { return Ok(None) };
+    tx.prepare_cached("INSERT INTO article_minhash (article_id, signature) VALUES (?1, ?2)")?
+        .execute(params![
+            id,
+            crate::dedupe::minhash::to_bytes(&a.new.signature)
+        ])?;
+    let mut band =
+        tx.prepare_cached("INSERT INTO story_bands (band_key, article_id) VALUES (?1, ?2)")?;
+    for key in crate::dedupe::minhash::band_keys(&a.new.signature) {
+        band.execute(params![key, id])?;
+    }
     let mut stmt = tx.prepare_cached(
         "INSERT INTO claims (article_id, event, kind, who, value, value_low, value_high, qualifier,
                              source, source_key, location, claimed_at, sentence, evidence,
