@@ -55,6 +55,32 @@ impl Sentence<'_> {
     }
 }
 
+/// Words that introduce a place: "in", "في", "в".
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "across",
+    "throughout",
+    "city",
+    "town",
+    "في",
+    "قرب",
+    "داخل",
+    "وفي",
+    "مدينة",
+    "مدينه",
+    "بمدينه",
+    "مدينه",
+    "в",
+    "во",
+    "под",
+    "около",
+    "город",
+    "городе",
+    "города",
+];
+
 /// Joiners between a number and what it counts: "7 من أفراد الشرطة", "8 of the".
 const OF: &[&str] = &["من", "of", "the", "из", "среди"];
 
@@ -146,6 +172,15 @@ pub fn claims(
                 spans: vec![span],
             });
             previous = Some(found);
+        }
+        // "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures joined into one
+        // clause share the place named at its end.
+        for i in (first_new..out.len().saturating_sub(1)).rev() {
+            let (a, b) = (&out[i], &out[i + 1]);
+            let joined = b.spans[0].start.saturating_sub(a.spans[0].end) <= 2;
+            if a.location.is_none() && joined && b.location.is_some() {
+                out[i].location = out[i + 1].location.clone();
+            }
         }
         last_sentence_claims = first_new..out.len();
     }
@@ -665,20 +700,35 @@ impl<'a> Sentence<'a> {
             }
         }
 
-        // The place nearest the number.
+        // Where: a place introduced as one ("in Almaty", "بألماتي", "в Алматы"),
+        // in the figure's own clause; a city named elsewhere in the sentence
+        // ("riots that Almaty saw") is not the figure's place.
         let location = self
             .matches
             .iter()
-            .filter_map(|p| match &p.cat {
-                Cat::Place(name) => {
-                    let d = if p.start >= m.end {
-                        p.start - m.end
-                    } else {
-                        m.first.saturating_sub(p.end) + 1
-                    };
-                    Some((d, name.clone()))
-                }
-                _ => None,
+            .filter_map(|p| {
+                let Cat::Place(name) = &p.cat else {
+                    return None;
+                };
+                let token = &self.tokens[p.start].text;
+                let introduced = (p.start > 0 && self.is_word(p.start - 1, PLACE_PREPOSITIONS))
+                    || ["ب", "وب", "فب"].iter().any(|c| {
+                        token.starts_with(c) && !self.lex.forms(token).iter().all(|f| f == token)
+                    });
+                let (gap, between) = if p.start >= noun_end {
+                    (
+                        self.gap(noun_end, p.start),
+                        after.iter().any(|o| o.first < p.start),
+                    )
+                } else if p.end <= m.first {
+                    (
+                        self.gap(p.end, m.first),
+                        before.iter().any(|o| o.first >= p.end),
+                    )
+                } else {
+                    (0, false)
+                };
+                (introduced && !between && gap <= KIND_WINDOW).then(|| (gap, name.clone()))
             })
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n);
