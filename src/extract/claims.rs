@@ -81,6 +81,35 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "города",
 ];
 
+/// Words that open another clause, which a figure's place does not reach into.
+const CLAUSE_BREAKS: &[&str] = &[
+    "that",
+    "which",
+    "who",
+    "since",
+    "after",
+    "before",
+    "when",
+    "while",
+    "where",
+    "التي",
+    "الذي",
+    "الذين",
+    "اللذين",
+    "منذ",
+    "بعد",
+    "قبل",
+    "حيث",
+    "عندما",
+    "который",
+    "которые",
+    "которая",
+    "которых",
+    "после",
+    "когда",
+    "где",
+];
+
 /// Joiners between a number and what it counts: "7 من أفراد الشرطة", "8 of the".
 const OF: &[&str] = &["من", "of", "the", "из", "среди"];
 
@@ -715,19 +744,23 @@ impl<'a> Sentence<'a> {
                     || ["ب", "وب", "فب"].iter().any(|c| {
                         token.starts_with(c) && !self.lex.forms(token).iter().all(|f| f == token)
                     });
-                let (gap, between) = if p.start >= noun_end {
+                let (gap, between, range) = if p.start >= noun_end {
                     (
                         self.gap(noun_end, p.start),
                         after.iter().any(|o| o.first < p.start),
+                        noun_end..p.start,
                     )
                 } else if p.end <= m.first {
                     (
                         self.gap(p.end, m.first),
                         before.iter().any(|o| o.first >= p.end),
+                        p.end..m.first,
                     )
                 } else {
-                    (0, false)
+                    (0, false, 0..0)
                 };
+                // "detained since riots that began in Zhanaozen": another clause.
+                let between = between || range.into_iter().any(|i| self.is_word(i, CLAUSE_BREAKS));
                 (introduced && !between && gap <= KIND_WINDOW).then(|| (gap, name.clone()))
             })
             .min_by_key(|(d, _)| *d)
