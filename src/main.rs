@@ -82,6 +82,10 @@ enum Command {
         /// Only this kind: killed, injured, hospitalized, critical, arrested, deployed.
         #[arg(long)]
         kind: Option<String>,
+        /// In order of the time the claims refer to (else publication), with outlet
+        /// and source.
+        #[arg(long)]
+        timeline: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -89,6 +93,19 @@ enum Command {
     Feeds {
         #[command(flatten)]
         db: DbArg,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Figures: per (event, kind, who, place) the latest value and its source, the
+    /// range, each value with its sources and independent stories, and a status
+    /// (disputed, revised, consistent).
+    Figures {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        event: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -140,8 +157,23 @@ fn dispatch(cli: Cli) -> Result<i32> {
             db,
             event,
             kind,
+            timeline,
             format,
-        } => claims(&db.db, ClaimFilter { event, kind }, format),
+        } => claims(
+            &db.db,
+            ClaimFilter {
+                event,
+                kind,
+                timeline,
+            },
+            format,
+        ),
+        Command::Figures {
+            db,
+            event,
+            kind,
+            format,
+        } => figures(&db.db, event.as_deref(), kind.as_deref(), format),
         Command::Check { pipelines } => check(&pipelines),
         Command::Feeds { db, format } => feeds(&db.db, format),
         Command::Article { jsonl, pages } => article(&pages, jsonl),
@@ -469,14 +501,20 @@ fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(
         out,
-        "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} evidence",
-        "event", "kind", "who", "value", "qualifier", "source", "location", "outlet"
+        "{:<10} {:<18} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} evidence",
+        "date", "event", "kind", "who", "value", "qualifier", "source", "location", "outlet"
     )?;
     for r in &rows {
+        let date = r
+            .claimed_at
+            .as_deref()
+            .or(r.published_at.as_deref())
+            .map_or("-", |d| &d[..d.len().min(10)]);
         writeln!(
             out,
-            "{:<20} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
-            clip(&r.event, 20),
+            "{:<10} {:<18} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
+            date,
+            clip(&r.event, 18),
             r.kind,
             r.who,
             r.value.map_or("-".into(), |v| v.to_string()),
@@ -489,6 +527,109 @@ fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
     }
     writeln!(out, "{} claim(s)", rows.len())?;
     out.flush()?;
+    Ok(0)
+}
+
+/// A figure flattened for CSV.
+#[derive(serde::Serialize)]
+struct FigureRow<'a> {
+    event: &'a str,
+    kind: &'a str,
+    who: &'a str,
+    location: Option<&'a str>,
+    status: &'a str,
+    trend: Option<&'a str>,
+    latest_value: f64,
+    latest_source: Option<&'a str>,
+    latest_at: String,
+    min: f64,
+    max: f64,
+    values: String,
+}
+
+fn figures(db: &Path, event: Option<&str>, kind: Option<&str>, format: Format) -> Result<i32> {
+    let conn = open_existing(db)?;
+    let figures = store::figures::figures(&conn, event, kind)
+        .with_context(|| format!("cannot read figures from {}", db.display()))?;
+    let describe = |f: &store::figures::Figure| {
+        f.values
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} ({}; {} stor{})",
+                    v.value,
+                    v.sources.join(", "),
+                    v.stories,
+                    if v.stories == 1 { "y" } else { "ies" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match format {
+        Format::Json => {
+            write_structured(&figures, format)?;
+        }
+        Format::Csv => {
+            let rows: Vec<FigureRow> = figures
+                .iter()
+                .map(|f| FigureRow {
+                    event: &f.event,
+                    kind: &f.kind,
+                    who: &f.who,
+                    location: f.location.as_deref(),
+                    status: f.status.as_str(),
+                    trend: f.trend.as_deref(),
+                    latest_value: f.latest_value,
+                    latest_source: f.latest_source.as_deref(),
+                    latest_at: f.latest_at.to_rfc3339(),
+                    min: f.min,
+                    max: f.max,
+                    values: describe(f),
+                })
+                .collect();
+            write_structured(&rows, format)?;
+        }
+        Format::Table => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for f in &figures {
+                writeln!(
+                    out,
+                    "{} · {} {}{} — {}{}: latest {} ({}, {}), range {}–{}",
+                    f.event,
+                    f.kind,
+                    f.who,
+                    f.location
+                        .as_deref()
+                        .map(|l| format!(" in {l}"))
+                        .unwrap_or_default(),
+                    f.status.as_str().to_uppercase(),
+                    f.trend
+                        .as_deref()
+                        .map(|t| format!(" {t}"))
+                        .unwrap_or_default(),
+                    f.latest_value,
+                    f.latest_source.as_deref().unwrap_or("unattributed"),
+                    f.latest_at.format("%Y-%m-%d"),
+                    f.min,
+                    f.max
+                )?;
+                for v in &f.values {
+                    writeln!(
+                        out,
+                        "    {:>8}  first {}  stories {:>2}  reports {:>2}  {}",
+                        v.value,
+                        v.first_seen.format("%Y-%m-%d"),
+                        v.stories,
+                        v.reports,
+                        v.sources.join("; ")
+                    )?;
+                }
+            }
+            writeln!(out, "{} figure(s)", figures.len())?;
+            out.flush()?;
+        }
+    }
     Ok(0)
 }
 

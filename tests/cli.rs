@@ -108,6 +108,63 @@ fn the_demo_runs_offline_and_claims_lists_what_it_stored() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("articles new 0"));
 
+    // The timeline is in order of the day each claim refers to.
+    let db_arg = db.to_str().unwrap();
+    let out = claimwire(
+        &["claims", "--db", db_arg, "--timeline", "--format", "json"],
+        dir.path(),
+    );
+    let timeline: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let days: Vec<String> = timeline
+        .iter()
+        .map(|c| {
+            c["claimed_at"]
+                .as_str()
+                .or(c["published_at"].as_str())
+                .unwrap()[..10]
+                .to_string()
+        })
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "{days:?}");
+    let out = claimwire(&["claims", "--db", db_arg, "--timeline"], dir.path());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2022-01-05"),
+        "the rioters \"eliminated overnight\" before the 6 January report"
+    );
+
+    // Figures: the arrests reported by the interior ministry rise over the days.
+    let out = claimwire(
+        &[
+            "figures", "--db", db_arg, "--kind", "arrested", "--format", "json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let figures: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let arrests = figures
+        .iter()
+        .find(|f| f["who"] == "people" && f["location"].is_null())
+        .unwrap();
+    assert_eq!(
+        (arrests["status"].as_str(), arrests["trend"].as_str()),
+        (Some("revised"), Some("up")),
+        "{arrests:#}"
+    );
+    let out = claimwire(&["figures", "--db", db_arg], dir.path());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("arrested people — REVISED up: latest 5969"),
+        "{table}"
+    );
+
     let out = claimwire(
         &[
             "claims",

@@ -206,7 +206,10 @@ pub fn claims(
         // clause share the place named at its end.
         for i in (first_new..out.len().saturating_sub(1)).rev() {
             let (a, b) = (&out[i], &out[i + 1]);
-            let joined = b.spans[0].start.saturating_sub(a.spans[0].end) <= 2;
+            // Next to each other, not overlapping: "including 103 in Almaty" is a
+            // part of the figure before it, whose place it does not give.
+            let joined =
+                b.spans[0].start >= a.spans[0].end && b.spans[0].start - a.spans[0].end <= 2;
             if a.location.is_none() && joined && b.location.is_some() {
                 out[i].location = out[i + 1].location.clone();
             }
@@ -653,7 +656,14 @@ impl<'a> Sentence<'a> {
                 m.first + 1,
             ))
         };
-        let listed = kind_match.is_none();
+        // A listed figure or a subset ("including 103 in Almaty") takes its event
+        // from the figure before, however far that one's event word stands.
+        let subset = m.first > 0
+            && self
+                .covering(m.first - 1, |c| *c == Cat::Including)
+                .is_some()
+            && previous.is_some();
+        let listed = kind_match.is_none() || subset;
         let (kind_distance, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
         // Weak amounts ("several", "many", "one") count only with their noun:
         // "several people died", not "killing them in one".

@@ -1,6 +1,7 @@
 //! Store stage and the database: schema and migrations, the one writer, and the
 //! read queries the CLI uses.
 
+pub mod figures;
 pub mod query;
 pub mod schema;
 pub mod writer;

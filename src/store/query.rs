@@ -16,6 +16,9 @@ pub struct StoredClaim {
     pub location: Option<String>,
     pub outlet: Option<String>,
     pub published_at: Option<String>,
+    /// The day the claim refers to, when the text names one.
+    pub claimed_at: Option<String>,
+    pub story_id: Option<i64>,
     pub url: String,
     pub sentence: String,
     pub evidence: String,
@@ -28,12 +31,15 @@ pub struct StoredClaim {
 pub struct ClaimFilter {
     pub event: Option<String>,
     pub kind: Option<String>,
+    /// In order of the time the claims refer to (else publication), not of storage.
+    pub timeline: bool,
 }
 
 pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<StoredClaim>> {
     let mut sql = String::from(
         "SELECT c.id, c.event, c.kind, c.who, c.value, c.qualifier, c.source, c.location,
-                a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end
+                a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end,
+                c.claimed_at, a.story_id
          FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1",
     );
     let mut args: Vec<Value> = Vec::new();
@@ -45,7 +51,11 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
         sql.push_str(" AND c.kind = ?");
         args.push(Value::Text(k.clone()));
     }
-    sql.push_str(" ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start");
+    sql.push_str(if filter.timeline {
+        " ORDER BY coalesce(c.claimed_at, substr(a.published_at, 1, 10), substr(a.fetched_at, 1, 10)), a.published_at, c.article_id, c.span_start"
+    } else {
+        " ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start"
+    });
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
         Ok(StoredClaim {
@@ -64,6 +74,8 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
             evidence: r.get(12)?,
             span_start: r.get(13)?,
             span_end: r.get(14)?,
+            claimed_at: r.get(15)?,
+            story_id: r.get(16)?,
         })
     })?;
     rows.collect()
