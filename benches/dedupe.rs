@@ -20,46 +20,102 @@ fn splitmix(x: &mut u64) -> u64 {
 }
 
 const WORDS: &[&str] = &[
-    "police", "said", "ministry", "killed", "injured", "arrested", "protesters", "city", "officials", "security", "forces", "clashes", "government",
-    "capital", "reported", "thursday", "friday", "troops", "alliance", "statement", "president", "unrest", "prices", "fuel", "square", "buildings",
-    "night", "residents", "witnesses", "curfew", "airport", "soldiers", "people", "dozens", "hundreds", "region", "streets", "agency", "local", "news",
+    "police",
+    "said",
+    "ministry",
+    "killed",
+    "injured",
+    "arrested",
+    "protesters",
+    "city",
+    "officials",
+    "security",
+    "forces",
+    "clashes",
+    "government",
+    "capital",
+    "reported",
+    "thursday",
+    "friday",
+    "troops",
+    "alliance",
+    "statement",
+    "president",
+    "unrest",
+    "prices",
+    "fuel",
+    "square",
+    "buildings",
+    "night",
+    "residents",
+    "witnesses",
+    "curfew",
+    "airport",
+    "soldiers",
+    "people",
+    "dozens",
+    "hundreds",
+    "region",
+    "streets",
+    "agency",
+    "local",
+    "news",
 ];
 
 fn article_text(seed: u64) -> String {
     let mut s = seed;
-    (0..160).map(|_| WORDS[(splitmix(&mut s) % WORDS.len() as u64) as usize]).collect::<Vec<_>>().join(" ")
+    (0..160)
+        .map(|_| WORDS[(splitmix(&mut s) % WORDS.len() as u64) as usize])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Fills a fresh database with `n` indexed articles (random signatures: the index
 /// costs the same whatever the texts were).
 fn prefill(path: &std::path::Path, n: u64) {
     let mut conn = store::open(path).unwrap();
-    conn.execute_batch("DROP INDEX story_bands_key; PRAGMA synchronous = OFF;").unwrap();
+    conn.execute_batch("DROP INDEX story_bands_key; PRAGMA synchronous = OFF;")
+        .unwrap();
     let tx = conn.transaction().unwrap();
     {
         let mut art = tx
             .prepare("INSERT INTO articles (id, canonical_url, url, event, title, fetched_at, text, content_hash, story_id) VALUES (?1, ?2, ?2, 'bench', '', '2022-01-06T00:00:00Z', '', ?3, ?1)")
             .unwrap();
-        let mut sig = tx.prepare("INSERT INTO article_minhash (article_id, signature) VALUES (?1, ?2)").unwrap();
-        let mut band = tx.prepare("INSERT INTO story_bands (band_key, article_id) VALUES (?1, ?2)").unwrap();
+        let mut sig = tx
+            .prepare("INSERT INTO article_minhash (article_id, signature) VALUES (?1, ?2)")
+            .unwrap();
+        let mut band = tx
+            .prepare("INSERT INTO story_bands (band_key, article_id) VALUES (?1, ?2)")
+            .unwrap();
         let mut seed = 42;
         for id in 1..=n as i64 {
-            art.execute(params![id, format!("https://bench.example/{id}"), format!("{:016x}", splitmix(&mut seed))]).unwrap();
-            let signature: Vec<u32> = (0..minhash::HASHES).map(|_| splitmix(&mut seed) as u32).collect();
-            sig.execute(params![id, minhash::to_bytes(&signature)]).unwrap();
+            art.execute(params![
+                id,
+                format!("https://bench.example/{id}"),
+                format!("{:016x}", splitmix(&mut seed))
+            ])
+            .unwrap();
+            let signature: Vec<u32> = (0..minhash::HASHES)
+                .map(|_| splitmix(&mut seed) as u32)
+                .collect();
+            sig.execute(params![id, minhash::to_bytes(&signature)])
+                .unwrap();
             for k in minhash::band_keys(&signature) {
                 band.execute(params![k, id]).unwrap();
             }
         }
     }
     tx.commit().unwrap();
-    conn.execute_batch("CREATE INDEX story_bands_key ON story_bands(band_key); ANALYZE;").unwrap();
+    conn.execute_batch("CREATE INDEX story_bands_key ON story_bands(band_key); ANALYZE;")
+        .unwrap();
 }
 
 fn measure(path: &std::path::Path, n: u64) {
     let conn = store::open_read(path).unwrap();
     let mut index = StoryIndex::new(store::max_story_id(&conn).unwrap());
-    let articles: Vec<(String, String)> = (0..2000u64).map(|i| (format!("https://new.example/{i}"), article_text(i + 7))).collect();
+    let articles: Vec<(String, String)> = (0..2000u64)
+        .map(|i| (format!("https://new.example/{i}"), article_text(i + 7)))
+        .collect();
     let start = Instant::now();
     let mut candidates = 0;
     for (url, text) in &articles {
@@ -92,7 +148,11 @@ fn main() {
         let start = Instant::now();
         prefill(&path, n);
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        println!("dedupe: prefilled {n} articles in {:.1}s ({:.0} MB)", start.elapsed().as_secs_f64(), size as f64 / 1e6);
+        println!(
+            "dedupe: prefilled {n} articles in {:.1}s ({:.0} MB)",
+            start.elapsed().as_secs_f64(),
+            size as f64 / 1e6
+        );
         measure(&path, n);
     }
 }

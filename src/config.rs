@@ -42,6 +42,21 @@ pub struct FeedConfig {
     pub keywords: Vec<String>,
 }
 
+impl FeedConfig {
+    /// A feed with the defaults a pipeline file would give it.
+    pub fn new(url: Url, pipeline: &str) -> Self {
+        FeedConfig {
+            url,
+            pipeline: pipeline.to_string(),
+            language: None,
+            fetch_article: false,
+            poll_every: DEFAULT_POLL_EVERY,
+            story_threshold: crate::dedupe::stories::DEFAULT_THRESHOLD,
+            keywords: Vec::new(),
+        }
+    }
+}
+
 /// A problem at a place in a pipeline file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {

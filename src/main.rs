@@ -32,6 +32,17 @@ struct DbArg {
     db: PathBuf,
 }
 
+/// Which claims a listing covers.
+#[derive(clap::Args, Clone)]
+struct Only {
+    /// Only this event (pipeline name).
+    #[arg(long)]
+    event: Option<String>,
+    /// Only this kind: killed, injured, hospitalized, critical, arrested, deployed.
+    #[arg(long)]
+    kind: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the service: poll every feed on its schedule until SIGINT or SIGTERM.
@@ -76,12 +87,8 @@ enum Command {
     Claims {
         #[command(flatten)]
         db: DbArg,
-        /// Only this event (pipeline name).
-        #[arg(long)]
-        event: Option<String>,
-        /// Only this kind: killed, injured, hospitalized, critical, arrested, deployed.
-        #[arg(long)]
-        kind: Option<String>,
+        #[command(flatten)]
+        only: Only,
         /// In order of the time the claims refer to (else publication), with outlet
         /// and source.
         #[arg(long)]
@@ -102,10 +109,8 @@ enum Command {
     Figures {
         #[command(flatten)]
         db: DbArg,
-        #[arg(long)]
-        event: Option<String>,
-        #[arg(long)]
-        kind: Option<String>,
+        #[command(flatten)]
+        only: Only,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -155,25 +160,21 @@ fn dispatch(cli: Cli) -> Result<i32> {
         } => extract(&files, jsonl, language.as_deref(), date),
         Command::Claims {
             db,
-            event,
-            kind,
+            only,
             timeline,
             format,
         } => claims(
             &db.db,
             ClaimFilter {
-                event,
-                kind,
+                event: only.event,
+                kind: only.kind,
                 timeline,
             },
             format,
         ),
-        Command::Figures {
-            db,
-            event,
-            kind,
-            format,
-        } => figures(&db.db, event.as_deref(), kind.as_deref(), format),
+        Command::Figures { db, only, format } => {
+            figures(&db.db, only.event.as_deref(), only.kind.as_deref(), format)
+        }
         Command::Check { pipelines } => check(&pipelines),
         Command::Feeds { db, format } => feeds(&db.db, format),
         Command::Article { jsonl, pages } => article(&pages, jsonl),

@@ -273,15 +273,10 @@ mod tests {
     use super::*;
 
     fn ticket() -> (PollTicket, async_channel::Receiver<FeedReport>) {
-        let feed = Arc::new(FeedConfig {
-            url: url::Url::parse("https://e.org/rss").unwrap(),
-            pipeline: "p".into(),
-            language: None,
-            fetch_article: false,
-            poll_every: std::time::Duration::from_secs(60),
-            story_threshold: 0.4,
-            keywords: vec![],
-        });
+        let feed = Arc::new(FeedConfig::new(
+            url::Url::parse("https://e.org/rss").unwrap(),
+            "p",
+        ));
         let (tx, rx) = async_channel::unbounded();
         let report = FeedReport {
             feed,

@@ -157,13 +157,8 @@ mod tests {
 
     fn article(url: &str, text: &str, keywords: &[&str]) -> Article {
         let feed = Arc::new(FeedConfig {
-            url: url::Url::parse("https://e.org/rss").unwrap(),
-            pipeline: "p".into(),
-            language: None,
-            fetch_article: false,
-            poll_every: std::time::Duration::from_secs(60),
-            story_threshold: 0.4,
             keywords: keywords.iter().map(|k| fold(k)).collect(),
+            ..FeedConfig::new(url::Url::parse("https://e.org/rss").unwrap(), "p")
         });
         let (tx, _rx) = async_channel::unbounded();
         let report = FeedReport {
