@@ -72,6 +72,12 @@ pub fn open_read(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(open_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    // Readers probe the story and URL indexes once per article; a 64 MiB page cache
+    // and memory-mapped reads keep those probes off the disk as the database grows.
+    conn.pragma_update(None, "cache_size", -65536)
+        .map_err(open_error)?;
+    conn.pragma_update(None, "mmap_size", 4_294_967_296i64)
+        .map_err(open_error)?;
     Ok(conn)
 }
 

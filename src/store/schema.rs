@@ -82,9 +82,9 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE story_bands (
         band_key INTEGER NOT NULL,
-        article_id INTEGER NOT NULL REFERENCES articles(id)
-    );
-    CREATE INDEX story_bands_key ON story_bands(band_key);
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (band_key, article_id)
+    ) WITHOUT ROWID;
     CREATE INDEX articles_story ON articles(story_id);",
 ];
 
