@@ -13,6 +13,7 @@
 //! by bounded `async_channel`s; only the head is cancelled on shutdown and every
 //! later stage ends when its input closes, so nothing fetched is lost.
 
+pub mod api;
 pub mod config;
 pub mod dedupe;
 pub mod extract;

@@ -52,6 +52,9 @@ enum Command {
         pipelines: PathBuf,
         #[command(flatten)]
         db: DbArg,
+        /// Where to serve the HTTP API, /metrics and the web page (`none`: nowhere).
+        #[arg(long, default_value = "127.0.0.1:8080", env = "CLAIMWIRE_LISTEN")]
+        listen: String,
     },
     /// Poll every feed once, store what is new, print a summary and exit.
     Once {
@@ -150,8 +153,20 @@ fn main() {
 
 fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Run { pipelines, db } => serve(&pipelines, db.db, Mode::Forever),
-        Command::Once { pipelines, db } => serve(&pipelines, db.db, Mode::Once),
+        Command::Run {
+            pipelines,
+            db,
+            listen,
+        } => {
+            let listen = match listen.as_str() {
+                "none" | "" => None,
+                addr => Some(addr.parse().with_context(|| {
+                    format!("--listen: '{addr}' is not an address like 127.0.0.1:8080")
+                })?),
+            };
+            serve(&pipelines, db.db, Mode::Forever, listen)
+        }
+        Command::Once { pipelines, db } => serve(&pipelines, db.db, Mode::Once, None),
         Command::Extract {
             jsonl,
             language,
@@ -169,6 +184,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 event: only.event,
                 kind: only.kind,
                 timeline,
+                ..ClaimFilter::default()
             },
             format,
         ),
@@ -210,7 +226,12 @@ fn check(path: &Path) -> Result<i32> {
     Ok(0)
 }
 
-fn serve(path: &Path, db: PathBuf, mode: Mode) -> Result<i32> {
+fn serve(
+    path: &Path,
+    db: PathBuf,
+    mode: Mode,
+    listen: Option<std::net::SocketAddr>,
+) -> Result<i32> {
     let pipelines = load(path)?;
     if pipelines.is_empty() {
         bail!("no pipeline files (*.toml) in {}", path.display());
@@ -223,7 +244,8 @@ fn serve(path: &Path, db: PathBuf, mode: Mode) -> Result<i32> {
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
         info!(pipelines = pipelines.len(), feeds = pipelines.iter().map(|p| p.feeds.len()).sum::<usize>(), db = %db.display(), "starting");
-        let summary = pipeline::run(&pipelines, Options::new(db, mode), shutdown).await?;
+        let options = Options { listen, ..Options::new(db, mode) };
+        let summary = pipeline::run(&pipelines, options, shutdown).await?;
         println!("{summary}");
         Ok(0)
     })

@@ -36,6 +36,8 @@ pub struct Options {
     pub client: ClientOptions,
     /// How often `run` logs its totals.
     pub report_every: Duration,
+    /// Where to serve the HTTP API, metrics and web page while running.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 impl Options {
@@ -48,6 +50,7 @@ impl Options {
             extract_workers: cores,
             client: ClientOptions::default(),
             report_every: Duration::from_secs(60),
+            listen: None,
         }
     }
 }
@@ -95,7 +98,6 @@ impl std::fmt::Display for Summary {
 }
 
 /// The counters of every stage of one run.
-#[derive(Debug)]
 pub struct Counters {
     pub fetch: Arc<StageStats>,
     pub pages: Arc<StageStats>,
@@ -103,6 +105,18 @@ pub struct Counters {
     pub extract: Arc<StageStats>,
     pub store: Arc<StageStats>,
     pub stored: Arc<StoreCounts>,
+    pub fetch_latency: Arc<crate::stats::Histogram>,
+    /// Items waiting in each channel between stages.
+    pub depths: std::sync::Mutex<Vec<(&'static str, Box<dyn Fn() -> usize + Send + Sync>)>>,
+}
+
+impl std::fmt::Debug for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counters")
+            .field("fetch", &self.fetch)
+            .field("stored", &self.stored)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Counters {
@@ -114,6 +128,8 @@ impl Default for Counters {
             extract: Arc::new(StageStats::new("extract")),
             store: Arc::new(StageStats::new("store")),
             stored: Arc::new(StoreCounts::default()),
+            fetch_latency: Arc::default(),
+            depths: std::sync::Mutex::new(Vec::new()),
         }
     }
 }
@@ -168,6 +184,19 @@ pub async fn run(
     let (new_tx, new_rx) = async_channel::bounded(CHANNEL);
     let (records_tx, records_rx) = async_channel::bounded(CHANNEL * 4);
     let (reports_tx, reports_rx) = async_channel::unbounded();
+    {
+        let mut depths = counters.depths.lock().expect("depths poisoned");
+        let (a, b, c, d) = (
+            items_rx.clone(),
+            articles_rx.clone(),
+            new_rx.clone(),
+            records_rx.clone(),
+        );
+        depths.push(("fetch_to_pages", Box::new(move || a.len())));
+        depths.push(("pages_to_dedupe", Box::new(move || b.len())));
+        depths.push(("dedupe_to_extract", Box::new(move || c.len())));
+        depths.push(("extract_to_store", Box::new(move || d.len())));
+    }
 
     // Spawned last-to-first, so every stage has its consumer before it produces.
     let store_task = tokio::spawn(store::run(
@@ -212,6 +241,23 @@ pub async fn run(
         reader,
         reports: reports_tx,
         stats: counters.fetch.clone(),
+        latency: counters.fetch_latency.clone(),
+    };
+    let api_stop = CancellationToken::new();
+    let api = match options.listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| PipelineError::Stage(format!("cannot listen on {addr}: {e}")))?;
+            info!(address = %listener.local_addr().map_or(addr, |a| a), "http api and web page listening");
+            let state = crate::api::State::new(&options.db, Some(counters.clone()));
+            Some(tokio::spawn(crate::api::serve(
+                listener,
+                state,
+                api_stop.clone(),
+            )))
+        }
+        None => None,
     };
     let ticker_stop = CancellationToken::new();
     let ticker = tokio::spawn(log_totals(
@@ -229,6 +275,8 @@ pub async fn run(
         }
     };
     info!("polling stopped; draining the pipeline");
+    // The channel gauges hold receivers; let the channels close as stages end.
+    counters.depths.lock().expect("depths poisoned").clear();
 
     // The head is done; each stage now ends as its input closes.
     let join = |e: tokio::task::JoinError| PipelineError::Stage(e.to_string());
@@ -240,6 +288,10 @@ pub async fn run(
     let stored = store_task.await.map_err(join)?;
     ticker_stop.cancel();
     let _ = ticker.await;
+    api_stop.cancel();
+    if let Some(api) = api {
+        let _ = api.await;
+    }
     stored?;
     counters.log();
 

@@ -53,3 +53,37 @@ impl StoreCounts {
         counter.load(Relaxed)
     }
 }
+
+/// Upper bounds (seconds) of the fetch-latency histogram buckets.
+pub const LATENCY_BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// A Prometheus-style latency histogram.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    buckets: [AtomicU64; 10],
+    count: AtomicU64,
+    /// Sum in microseconds.
+    sum_us: AtomicU64,
+}
+
+impl Histogram {
+    pub fn observe(&self, d: std::time::Duration) {
+        let secs = d.as_secs_f64();
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.buckets[i].fetch_add(1, Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Relaxed);
+        self.sum_us.fetch_add(d.as_micros() as u64, Relaxed);
+    }
+
+    /// Cumulative counts per bucket, total count, and sum in seconds.
+    pub fn snapshot(&self) -> (Vec<u64>, u64, f64) {
+        (
+            self.buckets.iter().map(|b| b.load(Relaxed)).collect(),
+            self.count.load(Relaxed),
+            self.sum_us.load(Relaxed) as f64 / 1e6,
+        )
+    }
+}

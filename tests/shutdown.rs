@@ -23,6 +23,7 @@ async fn stop_mid_run(signal: &str) {
         .arg(dir.path())
         .arg("--db")
         .arg(&db)
+        .args(["--listen", "none"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

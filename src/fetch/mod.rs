@@ -42,6 +42,7 @@ pub struct FetchContext {
     pub reader: Reader,
     pub reports: async_channel::Sender<FeedReport>,
     pub stats: Arc<StageStats>,
+    pub latency: Arc<crate::stats::Histogram>,
 }
 
 /// What the poller keeps of a feed between polls (and loads from its row at start).
@@ -85,7 +86,10 @@ pub async fn poll_feed(
 ) -> Duration {
     let polled_at = Utc::now();
     let url = cursor.moved_to.clone().unwrap_or_else(|| feed.url.clone());
-    let result = match ctx.client.get_if_changed(&url, &cursor.validators).await {
+    let started = std::time::Instant::now();
+    let fetched = ctx.client.get_if_changed(&url, &cursor.validators).await;
+    ctx.latency.observe(started.elapsed());
+    let result = match fetched {
         Ok(Fetched::NotModified { fresh_for }) => Ok((None, fresh_for)),
         Ok(Fetched::Body(body)) => {
             let base = body.final_url.clone().unwrap_or_else(|| url.clone());

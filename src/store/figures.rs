@@ -210,6 +210,15 @@ pub fn figures(
     event: Option<&str>,
     kind: Option<&str>,
 ) -> rusqlite::Result<Vec<Figure>> {
+    Ok(summarize(&figure_claims(conn, event, kind)?))
+}
+
+/// The claims figures are made of, with the time each refers to.
+pub fn figure_claims(
+    conn: &Connection,
+    event: Option<&str>,
+    kind: Option<&str>,
+) -> rusqlite::Result<Vec<FigureClaim>> {
     let mut sql = String::from(
         "SELECT c.event, c.kind, c.who, c.location, c.value, c.qualifier, c.source, c.source_key, a.story_id, a.outlet,
                 c.claimed_at, a.published_at, a.fetched_at
@@ -249,8 +258,7 @@ pub fn figures(
             at,
         })
     })?;
-    let claims: Vec<FigureClaim> = rows.collect::<Result<_, _>>()?;
-    Ok(summarize(&claims))
+    rows.collect()
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub struct StoredClaim {
     /// The day the claim refers to, when the text names one.
     pub claimed_at: Option<String>,
     pub story_id: Option<i64>,
+    pub article_id: i64,
     pub url: String,
     pub sentence: String,
     pub evidence: String,
@@ -31,31 +32,99 @@ pub struct StoredClaim {
 pub struct ClaimFilter {
     pub event: Option<String>,
     pub kind: Option<String>,
+    pub who: Option<String>,
+    /// A part of the source as written, or its key.
+    pub source: Option<String>,
+    /// Claims referring to (else published on) this day or later, `YYYY-MM-DD`.
+    pub since: Option<chrono::NaiveDate>,
+    pub until: Option<chrono::NaiveDate>,
+    /// Words that must all occur in the claim's sentence (full-text search).
+    pub q: Option<String>,
     /// In order of the time the claims refer to (else publication), not of storage.
     pub timeline: bool,
+    pub limit: Option<u32>,
+    pub offset: u32,
+    /// Only this article's claims.
+    pub article: Option<i64>,
+}
+
+/// The day a claim is about: the one it names, else its article's.
+const CLAIM_DAY: &str =
+    "coalesce(c.claimed_at, substr(a.published_at, 1, 10), substr(a.fetched_at, 1, 10))";
+
+/// `q` as an FTS5 query: each word quoted, so user input is never query syntax.
+fn fts_query(q: &str) -> String {
+    q.split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn where_clause(filter: &ClaimFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    let mut eq = |column: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {column} = ?"));
+            args.push(Value::Text(v.clone()));
+        }
+    };
+    eq("c.event", &filter.event);
+    eq("c.kind", &filter.kind);
+    eq("c.who", &filter.who);
+    if let Some(s) = &filter.source {
+        sql.push_str(" AND (c.source LIKE '%' || ? || '%' OR c.source_key = ?)");
+        args.push(Value::Text(s.clone()));
+        args.push(Value::Text(s.clone()));
+    }
+    if let Some(id) = filter.article {
+        sql.push_str(" AND c.article_id = ?");
+        args.push(Value::Integer(id));
+    }
+    if let Some(d) = filter.since {
+        sql.push_str(&format!(" AND {CLAIM_DAY} >= ?"));
+        args.push(Value::Text(d.to_string()));
+    }
+    if let Some(d) = filter.until {
+        sql.push_str(&format!(" AND {CLAIM_DAY} <= ?"));
+        args.push(Value::Text(d.to_string()));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        sql.push_str(" AND c.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)");
+        args.push(Value::Text(fts_query(q)));
+    }
+    (sql, args)
+}
+
+/// How many claims match `filter` (ignoring its limit and offset).
+pub fn count_claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<i64> {
+    let (from, args) = where_clause(filter);
+    conn.query_row(
+        &format!("SELECT count(*){from}"),
+        params_from_iter(args),
+        |r| r.get(0),
+    )
 }
 
 pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<StoredClaim>> {
-    let mut sql = String::from(
+    let (from, mut args) = where_clause(filter);
+    let mut sql = format!(
         "SELECT c.id, c.event, c.kind, c.who, c.value, c.qualifier, c.source, c.location,
                 a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end,
-                c.claimed_at, a.story_id
-         FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1",
+                c.claimed_at, a.story_id, c.article_id{from}"
     );
-    let mut args: Vec<Value> = Vec::new();
-    if let Some(e) = &filter.event {
-        sql.push_str(" AND c.event = ?");
-        args.push(Value::Text(e.clone()));
-    }
-    if let Some(k) = &filter.kind {
-        sql.push_str(" AND c.kind = ?");
-        args.push(Value::Text(k.clone()));
-    }
     sql.push_str(if filter.timeline {
-        " ORDER BY coalesce(c.claimed_at, substr(a.published_at, 1, 10), substr(a.fetched_at, 1, 10)), a.published_at, c.article_id, c.span_start"
+        &" ORDER BY CLAIM_DAY, a.published_at, c.article_id, c.span_start"
     } else {
         " ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start"
     });
+    let sql = sql.replace("CLAIM_DAY", CLAIM_DAY);
+    let mut sql = sql;
+    if let Some(limit) = filter.limit {
+        sql.push_str(" LIMIT ? OFFSET ?");
+        args.push(Value::Integer(i64::from(limit)));
+        args.push(Value::Integer(i64::from(filter.offset)));
+    }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
         Ok(StoredClaim {
@@ -76,6 +145,7 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
             span_end: r.get(14)?,
             claimed_at: r.get(15)?,
             story_id: r.get(16)?,
+            article_id: r.get(17)?,
         })
     })?;
     rows.collect()
@@ -140,4 +210,54 @@ pub fn feeds(conn: &Connection) -> rusqlite::Result<Vec<FeedStatus>> {
         })
     })?;
     rows.collect()
+}
+
+/// An article with its text and the spans of its claims.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredArticle {
+    pub id: i64,
+    pub url: String,
+    pub outlet: Option<String>,
+    pub title: String,
+    pub published_at: Option<String>,
+    pub language: Option<String>,
+    pub story_id: Option<i64>,
+    pub event: String,
+    pub text: String,
+    pub claims: Vec<StoredClaim>,
+}
+
+pub fn article(conn: &Connection, id: i64) -> rusqlite::Result<Option<StoredArticle>> {
+    use rusqlite::OptionalExtension;
+    let Some(mut a) = conn
+        .query_row(
+            "SELECT id, url, outlet, title, published_at, language, story_id, event, text FROM articles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(StoredArticle {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    outlet: r.get(2)?,
+                    title: r.get(3)?,
+                    published_at: r.get(4)?,
+                    language: r.get(5)?,
+                    story_id: r.get(6)?,
+                    event: r.get(7)?,
+                    text: r.get(8)?,
+                    claims: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    a.claims = claims(
+        conn,
+        &ClaimFilter {
+            article: Some(id),
+            ..ClaimFilter::default()
+        },
+    )?;
+    Ok(Some(a))
 }

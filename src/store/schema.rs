@@ -86,6 +86,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (band_key, article_id)
     ) WITHOUT ROWID;
     CREATE INDEX articles_story ON articles(story_id);",
+    // 4: full-text search over claim sentences (FTS5, kept in step by triggers).
+    "CREATE VIRTUAL TABLE claims_fts USING fts5(sentence, content='claims', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+    INSERT INTO claims_fts(rowid, sentence) SELECT id, sentence FROM claims;
+    CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
+        INSERT INTO claims_fts(rowid, sentence) VALUES (new.id, new.sentence);
+    END;
+    CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
+        INSERT INTO claims_fts(claims_fts, rowid, sentence) VALUES ('delete', old.id, old.sentence);
+    END;
+    CREATE INDEX claims_article ON claims(article_id);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -1,0 +1,251 @@
+//! The HTTP API, Prometheus metrics and the web page, served while `claimwire run`
+//! works (`--listen`). Every request reads through its own connection, so the
+//! writer is never blocked; a bad parameter is a 400 with a JSON message.
+
+pub mod metrics;
+pub mod page;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query, State as Shared};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use tracing::warn;
+
+use crate::model::{Kind, Who};
+use crate::pipeline::Counters;
+use crate::store::{self, ClaimFilter};
+
+/// What handlers share: where the database is and the running pipeline's counters.
+#[derive(Clone)]
+pub struct State {
+    db: Arc<PathBuf>,
+    counters: Option<Arc<Counters>>,
+}
+
+impl State {
+    pub fn new(db: &Path, counters: Option<Arc<Counters>>) -> Self {
+        State {
+            db: Arc::new(db.to_path_buf()),
+            counters,
+        }
+    }
+}
+
+/// A failed request, as JSON.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, message.into())
+}
+
+/// Runs a read on a blocking thread with a fresh read-only connection.
+async fn read<T: Send + 'static>(
+    state: &State,
+    f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let db = state.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let conn = store::open_read(&db)
+            .map_err(|e| ApiError(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        f(&conn).map_err(|e| {
+            warn!(error = %e, "api query failed");
+            ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("database: {e}"))
+        })
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+pub fn router(state: State) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/api/claims", get(claims))
+        .route("/api/figures", get(figures))
+        .route("/api/feeds", get(feeds))
+        .route("/api/articles/{id}", get(article))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
+        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route".into()) })
+        .with_state(state)
+}
+
+/// Serves until `stop` is cancelled.
+pub async fn serve(listener: tokio::net::TcpListener, state: State, stop: CancellationToken) {
+    let server = axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move { stop.cancelled().await });
+    if let Err(e) = server.await {
+        warn!(error = %e, "http server stopped");
+    }
+}
+
+const CLAIM_KEYS: &[&str] = &[
+    "event", "kind", "who", "source", "since", "until", "q", "limit", "offset",
+];
+const MAX_LIMIT: u32 = 500;
+
+/// Parses the claim filters of a query string; every problem is a 400.
+pub fn claim_filter(params: &HashMap<String, String>) -> Result<ClaimFilter, ApiError> {
+    if let Some(unknown) = params.keys().find(|k| !CLAIM_KEYS.contains(&k.as_str())) {
+        return Err(bad(format!(
+            "unknown parameter '{unknown}' (known: {})",
+            CLAIM_KEYS.join(", ")
+        )));
+    }
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let kind = get("kind");
+    if let Some(k) = &kind {
+        if Kind::parse(k).is_none() {
+            let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            return Err(bad(format!(
+                "unknown kind '{k}' (known: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    let who = get("who");
+    if let Some(w) = &who {
+        if Who::parse(w).is_none() {
+            let known: Vec<&str> = Who::ALL.iter().map(|w| w.as_str()).collect();
+            return Err(bad(format!(
+                "unknown who '{w}' (known: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    let date = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        get(k)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| bad(format!("'{k}' must be a date like 2022-01-06, not '{v}'")))
+            })
+            .transpose()
+    };
+    let number = |k: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+        match get(k) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if n <= max => Ok(n),
+                _ => Err(bad(format!(
+                    "'{k}' must be a whole number from 0 to {max}, not '{v}'"
+                ))),
+            },
+        }
+    };
+    let limit = number("limit", 50, MAX_LIMIT)?;
+    if limit == 0 {
+        return Err(bad("'limit' must be at least 1"));
+    }
+    let q = get("q");
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(bad("'q' is longer than 200 characters"));
+    }
+    Ok(ClaimFilter {
+        event: get("event"),
+        kind,
+        who,
+        source: get("source"),
+        since: date("since")?,
+        until: date("until")?,
+        q,
+        timeline: true,
+        limit: Some(limit),
+        offset: number("offset", 0, u32::MAX)?,
+        article: None,
+    })
+}
+
+async fn claims(
+    Shared(state): Shared<State>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let filter = claim_filter(&params)?;
+    let (limit, offset) = (filter.limit.unwrap_or(50), filter.offset);
+    let (total, items) = read(&state, move |c| {
+        Ok((
+            store::query::count_claims(c, &filter)?,
+            store::query::claims(c, &filter)?,
+        ))
+    })
+    .await?;
+    Ok(
+        axum::Json(json!({ "total": total, "limit": limit, "offset": offset, "items": items }))
+            .into_response(),
+    )
+}
+
+async fn figures(
+    Shared(state): Shared<State>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !["event", "kind"].contains(&k.as_str()))
+    {
+        return Err(bad(format!(
+            "unknown parameter '{unknown}' (known: event, kind)"
+        )));
+    }
+    let kind = params.get("kind").cloned().filter(|k| !k.is_empty());
+    if let Some(k) = &kind {
+        if Kind::parse(k).is_none() {
+            return Err(bad(format!("unknown kind '{k}'")));
+        }
+    }
+    let event = params.get("event").cloned().filter(|e| !e.is_empty());
+    let figures = read(&state, move |c| {
+        store::figures::figures(c, event.as_deref(), kind.as_deref())
+    })
+    .await?;
+    Ok(axum::Json(figures).into_response())
+}
+
+async fn feeds(Shared(state): Shared<State>) -> Result<Response, ApiError> {
+    let feeds = read(&state, store::query::feeds).await?;
+    Ok(axum::Json(feeds).into_response())
+}
+
+async fn article(
+    Shared(state): Shared<State>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| bad(format!("article id must be a number, not '{id}'")))?;
+    match read(&state, move |c| store::query::article(c, id)).await? {
+        Some(a) => Ok(axum::Json(a).into_response()),
+        None => Err(ApiError(StatusCode::NOT_FOUND, format!("no article {id}"))),
+    }
+}
+
+async fn healthz(Shared(state): Shared<State>) -> Response {
+    match read(&state, |c| {
+        c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+    })
+    .await
+    {
+        Ok(n) => (
+            [(header::CONTENT_TYPE, "text/plain")],
+            format!("ok: {n} articles\n"),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
