@@ -365,6 +365,94 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     })
 }
 
+/// How often the pipelines folder is looked at for edits.
+pub const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// A file's identity for change detection: modification time and length.
+type Stamp = Option<(Option<std::time::SystemTime>, u64)>;
+
+fn stamp(f: &Path) -> Stamp {
+    std::fs::metadata(f)
+        .ok()
+        .map(|m| (m.modified().ok(), m.len()))
+}
+
+/// Watches `path` (a pipeline file or folder) and publishes the feeds of its
+/// pipelines whenever a file is added, changed or removed. A file that no longer
+/// parses is reported with every located error, and its last good version keeps
+/// running. `running` is what the service started with.
+pub async fn watch(
+    path: PathBuf,
+    running: Vec<Pipeline>,
+    feeds: tokio::sync::watch::Sender<Vec<Arc<FeedConfig>>>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    use std::collections::BTreeMap;
+    let mut good: BTreeMap<PathBuf, Pipeline> =
+        running.into_iter().map(|p| (p.path.clone(), p)).collect();
+    let mut seen: BTreeMap<PathBuf, Stamp> = good.keys().map(|f| (f.clone(), stamp(f))).collect();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(WATCH_EVERY) => {}
+        }
+        let files = match pipeline_files(&path) {
+            Ok(files) => files,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot list pipeline files; keeping the running ones");
+                continue;
+            }
+        };
+        let mut changed = false;
+        let gone: Vec<PathBuf> = seen
+            .keys()
+            .filter(|f| !files.contains(f))
+            .cloned()
+            .collect();
+        for f in gone {
+            seen.remove(&f);
+            if good.remove(&f).is_some() {
+                tracing::info!(file = %f.display(), "pipeline file removed; its feeds stop");
+                changed = true;
+            }
+        }
+        for f in files {
+            let now = stamp(&f);
+            if seen.get(&f) == Some(&now) {
+                continue;
+            }
+            seen.insert(f.clone(), now);
+            match load_file(&f) {
+                Ok(p) => {
+                    tracing::info!(file = %f.display(), pipeline = %p.name, feeds = p.feeds.len(), "pipeline loaded");
+                    good.insert(f, p);
+                    changed = true;
+                }
+                Err(errors) => {
+                    for e in &errors.0 {
+                        tracing::error!("{e}");
+                    }
+                    let kept = if good.contains_key(&f) {
+                        "the last good version keeps running"
+                    } else {
+                        "it is not run"
+                    };
+                    tracing::error!(file = %f.display(), problems = errors.0.len(), "pipeline file rejected; {kept}");
+                }
+            }
+        }
+        if changed {
+            let all: Vec<Arc<FeedConfig>> = good
+                .values()
+                .flat_map(|p| p.feeds.iter().cloned())
+                .collect();
+            if feeds.send(all).is_err() {
+                return;
+            }
+        }
+    }
+}
+
 struct Checker<'a> {
     source: &'a str,
     file: &'a Path,

@@ -244,7 +244,8 @@ fn serve(
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
         info!(pipelines = pipelines.len(), feeds = pipelines.iter().map(|p| p.feeds.len()).sum::<usize>(), db = %db.display(), "starting");
-        let options = Options { listen, ..Options::new(db, mode) };
+        let watch = (mode == Mode::Forever).then(|| path.to_path_buf());
+        let options = Options { listen, watch, ..Options::new(db, mode) };
         let summary = pipeline::run(&pipelines, options, shutdown).await?;
         println!("{summary}");
         Ok(0)

@@ -38,6 +38,8 @@ pub struct Options {
     pub report_every: Duration,
     /// Where to serve the HTTP API, metrics and web page while running.
     pub listen: Option<std::net::SocketAddr>,
+    /// A pipelines file or folder to watch for edits (hot reload, `Mode::Forever`).
+    pub watch: Option<PathBuf>,
 }
 
 impl Options {
@@ -51,6 +53,7 @@ impl Options {
             client: ClientOptions::default(),
             report_every: Duration::from_secs(60),
             listen: None,
+            watch: None,
         }
     }
 }
@@ -270,7 +273,15 @@ pub async fn run(
         Mode::Once => fetch::poll_once(feeds, ctx, items_tx, shutdown).await,
         Mode::Forever => {
             let n = feeds.len();
-            fetch::poll_forever(feeds, ctx, items_tx, shutdown).await;
+            let (tx, rx) = tokio::sync::watch::channel(feeds);
+            let watcher = options.watch.clone().map(|dir| {
+                let pipelines = pipelines.to_vec();
+                tokio::spawn(crate::config::watch(dir, pipelines, tx, shutdown.clone()))
+            });
+            fetch::poll_forever(rx, ctx, items_tx, shutdown).await;
+            if let Some(w) = watcher {
+                let _ = w.await;
+            }
             fetch::PollSummary { ok: n, failed: 0 }
         }
     };

@@ -252,37 +252,91 @@ pub async fn poll_once(
 }
 
 /// Polls every feed on its own schedule until `shutdown`. A feed whose row says
-/// it is not due yet (after a restart) waits until it is.
+/// it is not due yet (after a restart) waits until it is. `feeds` may change while
+/// running (hot reload): a new or changed feed is polled at once with its new
+/// settings, a removed one stops after any poll under way.
 pub async fn poll_forever(
-    feeds: Vec<Arc<FeedConfig>>,
+    mut feeds: tokio::sync::watch::Receiver<Vec<Arc<FeedConfig>>>,
     ctx: FetchContext,
     items: async_channel::Sender<FeedItem>,
     shutdown: CancellationToken,
 ) {
     let limit = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
     let mut tasks = JoinSet::new();
-    for feed in feeds {
-        let (ctx, items, limit, shutdown) =
-            (ctx.clone(), items.clone(), limit.clone(), shutdown.clone());
-        tasks.spawn(async move {
-            let mut cursor = Cursor::load(&feed, &ctx.reader).await;
-            let mut wait = cursor
-                .next_fetch_at
-                .and_then(|at| (at - Utc::now()).to_std().ok())
-                .unwrap_or_default()
-                .min(schedule::MAX_BACKOFF);
-            loop {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(wait) => {}
+    let mut running: std::collections::HashMap<String, (Arc<FeedConfig>, CancellationToken)> =
+        Default::default();
+    let mut first = true;
+    loop {
+        let wanted: Vec<Arc<FeedConfig>> = feeds.borrow_and_update().clone();
+        let keep: std::collections::HashSet<String> =
+            wanted.iter().map(|f| f.url.to_string()).collect();
+        running.retain(|url, (_, stop)| {
+            let stays = keep.contains(url);
+            if !stays {
+                info!(feed = %url, "feed removed; no longer polled");
+                stop.cancel();
+            }
+            stays
+        });
+        for feed in wanted {
+            let key = feed.url.to_string();
+            if let Some((old, stop)) = running.get(&key) {
+                if **old == *feed {
+                    continue;
                 }
-                let _permit = limit.acquire().await;
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
+                info!(feed = %key, "feed settings changed; polling with the new ones");
+                stop.cancel();
+            } else if !first {
+                info!(feed = %key, pipeline = %feed.pipeline, "feed added");
+            }
+            let stop = shutdown.child_token();
+            running.insert(key, (feed.clone(), stop.clone()));
+            let (ctx, items, limit, resume, shutdown) = (
+                ctx.clone(),
+                items.clone(),
+                limit.clone(),
+                first,
+                shutdown.clone(),
+            );
+            tasks.spawn(async move {
+                let mut cursor = Cursor::load(&feed, &ctx.reader).await;
+                // At start-up a feed keeps its schedule; one added or changed later
+                // is polled at once.
+                let mut wait = if resume {
+                    cursor
+                        .next_fetch_at
+                        .and_then(|at| (at - Utc::now()).to_std().ok())
+                        .unwrap_or_default()
+                        .min(schedule::MAX_BACKOFF)
+                } else {
+                    Duration::ZERO
+                };
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    let _permit = limit.acquire().await;
+                    // A poll under way finishes even if the feed is removed meanwhile;
+                    // only shutdown interrupts it.
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
+                    }
+                }
+            });
+        }
+        first = false;
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            changed = feeds.changed() => {
+                if changed.is_err() {
+                    // Nobody will change the feeds again: run until shutdown.
+                    shutdown.cancelled().await;
+                    break;
                 }
             }
-        });
+        }
     }
     drop(items);
     while tasks.join_next().await.is_some() {}

@@ -1,0 +1,217 @@
+//! The HTTP API over a database filled by the demo pipeline: every route, its
+//! filters and pagination, and bad parameters as 400s with a JSON message.
+
+use claimwire::pipeline::{self, Mode, Options};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+async fn serve_demo() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    let demo = claimwire::config::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"),
+    )
+    .unwrap();
+    pipeline::run(
+        &demo,
+        Options::new(db.clone(), Mode::Once),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(claimwire::api::serve(
+        listener,
+        claimwire::api::State::new(&db, None),
+        CancellationToken::new(),
+    ));
+    (base, dir)
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let r = reqwest::get(url).await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn json(url: &str) -> (u16, Value) {
+    let (status, body) = get(url).await;
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}: {body}")),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_filter_search_and_paginate() {
+    let (base, _dir) = serve_demo().await;
+    let (status, all) = json(&format!("{base}/api/claims?limit=500")).await;
+    assert_eq!(status, 200);
+    let total = all["total"].as_i64().unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len() as i64, total);
+    assert!(total >= 19, "{total}");
+
+    let (_, page1) = json(&format!("{base}/api/claims?limit=3&offset=0")).await;
+    let (_, page2) = json(&format!("{base}/api/claims?limit=3&offset=3")).await;
+    assert_eq!(
+        (
+            page1["total"].as_i64(),
+            page1["limit"].as_i64(),
+            page2["offset"].as_i64()
+        ),
+        (Some(total), Some(3), Some(3))
+    );
+    let ids = |p: &Value| {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&page1).len(), 3);
+    assert!(
+        ids(&page1).iter().all(|i| !ids(&page2).contains(i)),
+        "pages overlap"
+    );
+
+    let (_, arrests) = json(&format!(
+        "{base}/api/claims?kind=arrested&who=people&source=interior-ministry"
+    ))
+    .await;
+    let items = arrests["items"].as_array().unwrap();
+    assert!(items.len() >= 4, "{arrests:#}");
+    assert!(
+        items
+            .iter()
+            .all(|c| c["kind"] == "arrested" && c["who"] == "people")
+    );
+
+    let (_, since) = json(&format!(
+        "{base}/api/claims?since=2022-01-09&until=2022-01-10"
+    ))
+    .await;
+    assert!(since["items"].as_array().unwrap().iter().all(|c| {
+        let day = c["claimed_at"]
+            .as_str()
+            .or(c["published_at"].as_str())
+            .unwrap();
+        ("2022-01-09".."2022-01-11").contains(&&day[..10])
+    }));
+
+    // Full text over sentences, in both scripts.
+    let (_, q) = json(&format!("{base}/api/claims?q=detained")).await;
+    assert!(q["total"].as_i64().unwrap() >= 1);
+    assert!(
+        q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["sentence"].as_str().unwrap().contains("detained"))
+    );
+    let (_, q) = json(&format!("{base}/api/claims?q={}", "اعتقال")).await;
+    assert!(q["total"].as_i64().unwrap() >= 1, "{q:#}");
+    let (_, q) = json(&format!("{base}/api/claims?q=%22unbalanced")).await;
+    assert_eq!(
+        q["total"].as_i64(),
+        Some(0),
+        "query syntax in q is text, not an error"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_parameters_are_400s_with_a_message() {
+    let (base, _dir) = serve_demo().await;
+    for (query, says) in [
+        ("kind=bogus", "unknown kind 'bogus'"),
+        ("who=aliens", "unknown who 'aliens'"),
+        ("limit=0", "'limit' must be at least 1"),
+        ("limit=9999", "'limit' must be a whole number from 0 to 500"),
+        ("limit=ten", "'limit' must be a whole number"),
+        ("offset=-1", "'offset' must be a whole number"),
+        ("since=yesterday", "'since' must be a date like 2022-01-06"),
+        ("colour=red", "unknown parameter 'colour'"),
+    ] {
+        let (status, body) = json(&format!("{base}/api/claims?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        assert!(
+            body["error"].as_str().unwrap().contains(says),
+            "{query}: {body}"
+        );
+    }
+    let (status, body) = json(&format!("{base}/api/figures?kind=bogus")).await;
+    assert_eq!((status, body["error"].is_string()), (400, true));
+    let (status, _) = json(&format!("{base}/api/articles/abc")).await;
+    assert_eq!(status, 400);
+    let (status, body) = json(&format!("{base}/api/articles/999999")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("no article 999999"))
+    );
+    let (status, _) = json(&format!("{base}/api/nothing")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_feeds_articles_health_metrics_and_page() {
+    let (base, _dir) = serve_demo().await;
+    let (status, figures) = json(&format!(
+        "{base}/api/figures?event=kazakhstan-2022&kind=arrested"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let arrests = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["who"] == "people" && f["location"].is_null())
+        .unwrap();
+    assert_eq!(arrests["status"], "revised");
+
+    let (_, feeds) = json(&format!("{base}/api/feeds")).await;
+    assert_eq!(feeds.as_array().unwrap().len(), 2);
+    assert!(
+        feeds
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["last_outcome"] == "ok" && f["articles"].as_i64().unwrap() > 0)
+    );
+
+    // An article with its text and the spans of its claims.
+    let (_, claims) = json(&format!("{base}/api/claims?kind=deployed")).await;
+    let id = claims["items"][0]["article_id"].as_i64().unwrap();
+    let (status, article) = json(&format!("{base}/api/articles/{id}")).await;
+    assert_eq!(status, 200);
+    let text = article["text"].as_str().unwrap();
+    for c in article["claims"].as_array().unwrap() {
+        let (s, e) = (
+            c["span_start"].as_u64().unwrap() as usize,
+            c["span_end"].as_u64().unwrap() as usize,
+        );
+        let span: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(span, c["evidence"].as_str().unwrap());
+    }
+
+    let (status, health) = get(&format!("{base}/healthz")).await;
+    assert_eq!((status, health.starts_with("ok")), (200, true));
+    let (status, metrics) = get(&format!("{base}/metrics")).await;
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("# TYPE claimwire_feeds_failing gauge"),
+        "{metrics}"
+    );
+
+    let (status, page) = get(&format!("{base}/")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h2>kazakhstan-2022</h2>"));
+    assert!(
+        page.contains("badge revised"),
+        "the revised arrests figure is marked"
+    );
+    assert!(
+        page.contains(r#"dir="auto""#) && page.contains("وزارة الداخلية"),
+        "Arabic sentences are shown and laid out by their own direction"
+    );
+    assert!(page.contains("<svg class=\"chart\""));
+}

@@ -1,0 +1,145 @@
+//! Hot reload: `claimwire run` picks up a new pipeline file, keeps the last good
+//! version of a file broken by an edit (and says where it is broken), and stops
+//! polling the feeds of a removed file, all without a restart.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{FeedServer, report};
+
+fn stored(db: &Path) -> i64 {
+    claimwire::store::open_read(db)
+        .and_then(|c| {
+            c.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+                .map_err(|source| claimwire::store::StoreError::Query {
+                    path: db.into(),
+                    source,
+                })
+        })
+        .unwrap_or(0)
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn pipeline(name: &str, url: &str) -> String {
+    format!(
+        "name = \"{name}\"\npoll_every = \"1s\"\n[[feed]]\nurl = \"{url}\"\nfetch_article = true\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelines_are_added_rejected_and_removed_while_running() {
+    let a = FeedServer::start(vec![report("a1", 3, "Almaty"), report("a2", 4, "Almaty")]).await;
+    let b = FeedServer::start(vec![report("b1", 5, "Aktau")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pipelines");
+    std::fs::create_dir(&folder).unwrap();
+    let db = dir.path().join("claims.db");
+    std::fs::write(folder.join("a.toml"), pipeline("a", &a.feed_url())).unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
+        .arg("run")
+        .arg(&folder)
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    until("pipeline a is stored", || stored(&db) == 2).await;
+
+    // A new file is picked up.
+    std::fs::write(folder.join("b.toml"), pipeline("b", &b.feed_url())).unwrap();
+    until("pipeline b is stored", || stored(&db) == 3).await;
+
+    // A broken new file is reported; a broken edit keeps the last good version.
+    std::fs::write(
+        folder.join("c.toml"),
+        "name = \"c\"\npoll_every = \"often\"\n[[feed]]\nurl = \"gopher://x\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("b.toml"),
+        format!("{}\nbogus_key = 1\n", pipeline("b", &b.feed_url())),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    b.push(report("b2", 6, "Aktau"));
+    until("b's new entry is stored by the last good version", || {
+        stored(&db) == 4
+    })
+    .await;
+
+    // A removed file's feed is no longer polled.
+    std::fs::remove_file(folder.join("a.toml")).unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let polls = a.state.lock().unwrap().feed_requests;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        a.state.lock().unwrap().feed_requests,
+        polls,
+        "a removed feed was polled again"
+    );
+    assert!(
+        b.state.lock().unwrap().feed_requests >= 3,
+        "the other pipeline goes on"
+    );
+
+    // The service is up, and its metrics count what the stages did.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("claimwire_stored_total{what=\"articles\"} 4"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("claimwire_fetch_seconds_count"),
+        "{metrics}"
+    );
+
+    Command::new("kill")
+        .args(["-s", "TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let c_file = folder.join("c.toml");
+    let c_file = c_file.display();
+    assert!(
+        log.contains(&format!("{c_file}:2:14: bad duration 'often'")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("{c_file}:4:7: bad feed url 'gopher://x'")),
+        "{log}"
+    );
+    assert!(
+        log.contains("unknown key 'bogus_key'")
+            && log.contains("the last good version keeps running"),
+        "{log}"
+    );
+    assert!(log.contains("feed removed; no longer polled"), "{log}");
+}
