@@ -17,4 +17,5 @@ USER claimwire
 ENV CLAIMWIRE_DB=/var/lib/claimwire/claims.db
 VOLUME /var/lib/claimwire
 ENTRYPOINT ["claimwire"]
-CMD ["run", "/etc/claimwire/pipelines"]
+EXPOSE 8080
+CMD ["run", "/etc/claimwire/pipelines", "--listen", "0.0.0.0:8080"]

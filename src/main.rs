@@ -245,7 +245,9 @@ fn serve(
         tokio::spawn(stop_on_signal(shutdown.clone()));
         info!(pipelines = pipelines.len(), feeds = pipelines.iter().map(|p| p.feeds.len()).sum::<usize>(), db = %db.display(), "starting");
         let watch = (mode == Mode::Forever).then(|| path.to_path_buf());
-        let options = Options { listen, watch, ..Options::new(db, mode) };
+        // A bar in a terminal; plain log lines otherwise (files, CI, journald).
+        let progress = mode == Mode::Once && std::io::stderr().is_terminal();
+        let options = Options { listen, watch, progress, ..Options::new(db, mode) };
         let summary = pipeline::run(&pipelines, options, shutdown).await?;
         println!("{summary}");
         Ok(0)

@@ -40,6 +40,8 @@ pub struct Options {
     pub listen: Option<std::net::SocketAddr>,
     /// A pipelines file or folder to watch for edits (hot reload, `Mode::Forever`).
     pub watch: Option<PathBuf>,
+    /// Draw a progress bar (a `once` run in a terminal).
+    pub progress: bool,
 }
 
 impl Options {
@@ -54,6 +56,7 @@ impl Options {
             report_every: Duration::from_secs(60),
             listen: None,
             watch: None,
+            progress: false,
         }
     }
 }
@@ -154,6 +157,45 @@ impl Counters {
             "totals"
         );
     }
+}
+
+/// A terminal progress bar over the entries taken in and the articles stored.
+fn progress_bar(
+    counters: Arc<Counters>,
+    feeds: usize,
+) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let stop = CancellationToken::new();
+    let done = stop.clone();
+    let task = tokio::spawn(async move {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} entries · {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        loop {
+            let (entries, _, feed_errors) = counters.fetch.snapshot();
+            let done_entries = StoreCounts::get(&counters.stored.articles)
+                + StoreCounts::get(&counters.stored.duplicates)
+                + StoreCounts::get(&counters.stored.filtered)
+                + counters.pages.snapshot().2;
+            bar.set_length(entries);
+            bar.set_position(done_entries.min(entries));
+            bar.set_message(format!(
+                "{} feeds, {feed_errors} failed, {} articles, {} claims",
+                feeds,
+                StoreCounts::get(&counters.stored.articles),
+                StoreCounts::get(&counters.stored.claims)
+            ));
+            tokio::select! {
+                _ = done.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+        bar.finish_and_clear();
+    });
+    (stop, task)
 }
 
 async fn log_totals(counters: Arc<Counters>, every: Duration, stop: CancellationToken) {
@@ -269,6 +311,9 @@ pub async fn run(
         ticker_stop.clone(),
     ));
 
+    let bar = options
+        .progress
+        .then(|| progress_bar(counters.clone(), feeds.len()));
     let polled = match options.mode {
         Mode::Once => fetch::poll_once(feeds, ctx, items_tx, shutdown).await,
         Mode::Forever => {
@@ -299,6 +344,10 @@ pub async fn run(
     let stored = store_task.await.map_err(join)?;
     ticker_stop.cancel();
     let _ = ticker.await;
+    if let Some((stop, task)) = bar {
+        stop.cancel();
+        let _ = task.await;
+    }
     api_stop.cancel();
     if let Some(api) = api {
         let _ = api.await;

@@ -145,7 +145,7 @@ h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-siz
             let status = f.status.as_str();
             let _ = write!(
                 html,
-                r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} · {}{} <span class="badge {status}">{}{}</span></h3><div>latest <b>{}</b> ({}, {}) · range {}–{}</div>{}</div>"#,
+                r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} · {}{} <span class="badge {status}">{}{}</span></h3><div>latest <b>{}</b> (<bdi>{}</bdi>, {}) · range {}–{}</div>{}</div>"#,
                 esc(&f.kind),
                 esc(&f.who),
                 esc(&f.kind),
@@ -174,7 +174,7 @@ h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-siz
         for c in recent.iter().take(30) {
             let _ = write!(
                 html,
-                r#"<tr><td>{}</td><td>{} {} {}</td><td>{}</td><td><a href="/api/articles/{}">{}</a></td><td class="sentence" dir="auto">{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{} {} {}</td><td><bdi>{}</bdi></td><td><a href="/api/articles/{}">{}</a></td><td class="sentence" dir="auto">{}</td></tr>"#,
                 esc(c
                     .claimed_at
                     .as_deref()

@@ -1,0 +1,115 @@
+//! The web page in headless Chromium (Debian's `chromium`, installed by `.ci/run`):
+//! it loads against a database filled by the demo pipeline, its charts show the
+//! demo's figures, the console stays clean, and a screenshot is kept as an artifact
+//! (`target/browser/page.png`).
+
+use std::process::Command;
+
+use claimwire::pipeline::{self, Mode, Options};
+use tokio_util::sync::CancellationToken;
+
+fn chromium() -> Option<&'static str> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (see .ci/run)"
+        );
+        eprintln!("skipped: no chromium on this machine");
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_renders_the_demo_figures_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    let demo = claimwire::config::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"),
+    )
+    .unwrap();
+    pipeline::run(
+        &demo,
+        Options::new(db.clone(), Mode::Once),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(claimwire::api::serve(
+        listener,
+        claimwire::api::State::new(&db, None),
+        CancellationToken::new(),
+    ));
+
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("page.png");
+    let (dom, log, ok) = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || headless(browser, &url, &["--dump-dom".to_string()]))
+            .await
+            .unwrap()
+    };
+    assert!(ok, "{log}");
+    assert!(dom.contains("<h2>kazakhstan-2022</h2>"), "{dom}");
+    let charts = dom.matches("<svg class=\"chart\"").count();
+    assert!(charts >= 5, "a chart per demo figure, got {charts}");
+    assert!(dom.contains("data-kind=\"arrested\" data-who=\"people\""));
+    assert!(dom.contains("badge revised"));
+    assert!(
+        dom.matches("class=\"point\"").count() >= 10,
+        "the charts plot the demo's claims"
+    );
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE(")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+
+    let args = vec![
+        format!("--screenshot={}", shot.display()),
+        "--hide-scrollbars".to_string(),
+    ];
+    let (_, log, ok) = tokio::task::spawn_blocking(move || headless(browser, &url, &args))
+        .await
+        .unwrap();
+    assert!(ok, "{log}");
+    assert!(
+        std::fs::metadata(&shot)
+            .map(|m| m.len() > 10_000)
+            .unwrap_or(false),
+        "no screenshot at {}",
+        shot.display()
+    );
+}
+
+/// Runs headless Chromium on `url`: stdout, stderr (with console messages), success.
+fn headless(browser: &str, url: &str, extra: &[String]) -> (String, String, bool) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,1800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        out.status.success(),
+    )
+}
