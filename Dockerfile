@@ -15,6 +15,8 @@ COPY --from=build /src/target/release/claimwire /usr/local/bin/claimwire
 COPY pipelines /etc/claimwire/pipelines
 USER claimwire
 ENV CLAIMWIRE_DB=/var/lib/claimwire/claims.db
+# Feeds come from the internet: refuse URLs into the host's own networks (SSRF).
+ENV CLAIMWIRE_BLOCK_INTERNAL=true
 VOLUME /var/lib/claimwire
 ENTRYPOINT ["claimwire"]
 EXPOSE 8080

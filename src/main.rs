@@ -32,6 +32,28 @@ struct DbArg {
     db: PathBuf,
 }
 
+/// How feeds and pages are fetched.
+#[derive(clap::Args, Clone)]
+struct FetchArgs {
+    /// Refuse feed and article URLs that lead to loopback, private or link-local
+    /// addresses, also after redirects (on in the Docker image).
+    #[arg(long, env = "CLAIMWIRE_BLOCK_INTERNAL")]
+    block_internal: bool,
+    /// A host the guard lets through all the same (repeatable).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_hosts: Vec<String>,
+}
+
+impl FetchArgs {
+    fn client(&self) -> claimwire::fetch::client::ClientOptions {
+        claimwire::fetch::client::ClientOptions {
+            block_internal: self.block_internal,
+            allow_hosts: self.allow_hosts.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Which claims a listing covers.
 #[derive(clap::Args, Clone)]
 struct Only {
@@ -55,6 +77,8 @@ enum Command {
         /// Where to serve the HTTP API, /metrics and the web page (`none`: nowhere).
         #[arg(long, default_value = "127.0.0.1:8080", env = "CLAIMWIRE_LISTEN")]
         listen: String,
+        #[command(flatten)]
+        fetch: FetchArgs,
     },
     /// Poll every feed once, store what is new, print a summary and exit.
     Once {
@@ -62,6 +86,8 @@ enum Command {
         pipelines: PathBuf,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        fetch: FetchArgs,
     },
     /// Extract claims from local text or HTML files (`-` reads standard input).
     Extract {
@@ -157,6 +183,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             pipelines,
             db,
             listen,
+            fetch,
         } => {
             let listen = match listen.as_str() {
                 "none" | "" => None,
@@ -164,9 +191,13 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     format!("--listen: '{addr}' is not an address like 127.0.0.1:8080")
                 })?),
             };
-            serve(&pipelines, db.db, Mode::Forever, listen)
+            serve(&pipelines, db.db, Mode::Forever, listen, fetch.client())
         }
-        Command::Once { pipelines, db } => serve(&pipelines, db.db, Mode::Once, None),
+        Command::Once {
+            pipelines,
+            db,
+            fetch,
+        } => serve(&pipelines, db.db, Mode::Once, None, fetch.client()),
         Command::Extract {
             jsonl,
             language,
@@ -231,6 +262,7 @@ fn serve(
     db: PathBuf,
     mode: Mode,
     listen: Option<std::net::SocketAddr>,
+    client: claimwire::fetch::client::ClientOptions,
 ) -> Result<i32> {
     let pipelines = load(path)?;
     if pipelines.is_empty() {
@@ -247,7 +279,7 @@ fn serve(
         let watch = (mode == Mode::Forever).then(|| path.to_path_buf());
         // A bar in a terminal; plain log lines otherwise (files, CI, journald).
         let progress = mode == Mode::Once && std::io::stderr().is_terminal();
-        let options = Options { listen, watch, progress, ..Options::new(db, mode) };
+        let options = Options { listen, watch, progress, client, ..Options::new(db, mode) };
         let summary = pipeline::run(&pipelines, options, shutdown).await?;
         println!("{summary}");
         Ok(0)

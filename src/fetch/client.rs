@@ -46,6 +46,8 @@ pub enum FetchError {
     NotAFeed { url: String, detail: String },
     #[error("cannot parse the feed at {url}: {detail}")]
     Parse { url: String, detail: String },
+    #[error("request to {url} refused: {detail}")]
+    Blocked { url: String, detail: String },
     #[error("request to {url} failed: {detail}")]
     Other { url: String, detail: String },
 }
@@ -65,6 +67,7 @@ impl FetchError {
             FetchError::File { .. } => "file",
             FetchError::NotAFeed { .. } => "not_a_feed",
             FetchError::Parse { .. } => "parse",
+            FetchError::Blocked { .. } => "blocked",
             FetchError::Other { .. } => "other",
         }
     }
@@ -81,7 +84,9 @@ impl FetchError {
         let url = url.to_string();
         let chain = error_chain(&e);
         let lower = chain.to_lowercase();
-        if e.is_timeout() || lower.contains("timed out") {
+        if lower.contains("blocked: ") {
+            FetchError::Blocked { url, detail: chain }
+        } else if e.is_timeout() || lower.contains("timed out") {
             FetchError::Timeout { url }
         } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
             FetchError::Dns { url, detail: chain }
@@ -161,6 +166,10 @@ pub struct ClientOptions {
     pub per_host: usize,
     /// Requests at once in all.
     pub global: usize,
+    /// Refuse URLs that lead to loopback, private or link-local addresses (SSRF).
+    pub block_internal: bool,
+    /// Hosts the guard lets through all the same (an internal feed proxy, say).
+    pub allow_hosts: Vec<String>,
 }
 
 impl Default for ClientOptions {
@@ -173,6 +182,8 @@ impl Default for ClientOptions {
             max_redirects: 5,
             per_host: 2,
             global: 32,
+            block_internal: false,
+            allow_hosts: Vec::new(),
         }
     }
 }
@@ -194,7 +205,11 @@ pub const USER_AGENT: &str = concat!(
 
 impl HttpClient {
     pub fn new(options: &ClientOptions) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if options.block_internal {
+            builder = builder.dns_resolver(super::guard::PublicOnly::new(&options.allow_hosts));
+        }
+        let client = builder
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
@@ -263,6 +278,7 @@ impl HttpClient {
                 .map(Fetched::Body);
         }
         let mut current = url.clone();
+        self.check_target(&current)?;
         let mut all_permanent = true;
         for _ in 0..=self.options.max_redirects {
             let _permits = self.permits(&current).await;
@@ -293,6 +309,7 @@ impl HttpClient {
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
                 );
                 current = location;
+                self.check_target(&current)?;
                 continue;
             }
             let fresh_for = freshness(response.headers());
@@ -317,6 +334,38 @@ impl HttpClient {
             url: url.to_string(),
             limit: self.options.max_redirects,
         })
+    }
+
+    /// With the guard on, an IP-literal host must be public, and only http(s) may
+    /// be followed (names are checked by the resolver).
+    fn check_target(&self, url: &Url) -> Result<(), FetchError> {
+        if !self.options.block_internal {
+            return Ok(());
+        }
+        let blocked = |detail: String| FetchError::Blocked {
+            url: url.to_string(),
+            detail,
+        };
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(blocked(format!("scheme {} is not fetched", url.scheme())));
+        }
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        let allowed = url.host_str().is_some_and(|h| {
+            self.options
+                .allow_hosts
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(h.trim_matches(['[', ']'])))
+        });
+        match ip {
+            Some(ip) if super::guard::is_internal(ip) && !allowed => {
+                Err(blocked(format!("{ip} is an internal address")))
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn read_body(

@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod feed;
+pub mod guard;
 pub mod page;
 pub mod schedule;
 
