@@ -50,7 +50,17 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> std::borrow::C
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
     let encoding = match http {
         Some(enc) => enc,
-        None if declared || std::str::from_utf8(bytes).is_ok() => return Cow::Borrowed(bytes),
+        None if std::str::from_utf8(bytes).is_ok() => return Cow::Borrowed(bytes),
+        // Declared UTF-8 with a few broken bytes: keep the feed, mark the bytes.
+        None if declared
+            && head
+                .split("?>")
+                .next()
+                .is_some_and(|d| d.contains("utf-8") || d.contains("utf8")) =>
+        {
+            return Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes());
+        }
+        None if declared => return Cow::Borrowed(bytes),
         None => {
             let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             det.feed(bytes, true);
