@@ -122,7 +122,7 @@ pub fn story_candidates(
     // A band key shared by very many articles (boilerplate) adds nothing but cost.
     let sql = format!(
         "SELECT a.story_id, m.signature FROM article_minhash m JOIN articles a ON a.id = m.article_id
-         WHERE m.article_id IN (SELECT article_id FROM story_bands WHERE band_key IN ({marks}) LIMIT 256)"
+         WHERE m.article_id IN (SELECT article_id FROM story_bands WHERE band_key IN ({marks}) LIMIT 64)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(keys), |r| {
