@@ -19,8 +19,15 @@ fn sentences() -> Vec<Vec<String>> {
     ["ar", "en", "ru"]
         .iter()
         .map(|lang| {
-            let v: toml::Value = toml::from_str(&std::fs::read_to_string(format!("{dir}/{lang}.toml")).unwrap()).unwrap();
-            v["case"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap().to_string()).collect()
+            let v: toml::Value =
+                toml::from_str(&std::fs::read_to_string(format!("{dir}/{lang}.toml")).unwrap())
+                    .unwrap();
+            v["case"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["text"].as_str().unwrap().to_string())
+                .collect()
         })
         .collect()
 }
@@ -28,7 +35,11 @@ fn sentences() -> Vec<Vec<String>> {
 /// Article `m` of feed `n`: ten sentences of one language, unique by its numbers.
 fn article(pool: &[Vec<String>], n: usize, m: usize) -> String {
     let lang = &pool[(n + m) % 3];
-    (0..10).map(|k| lang[(n * 31 + m * 7 + k) % lang.len()].clone()).collect::<Vec<_>>().join(" ") + &format!(" [{n}-{m}]")
+    (0..10)
+        .map(|k| lang[(n * 31 + m * 7 + k) % lang.len()].clone())
+        .collect::<Vec<_>>()
+        .join(" ")
+        + &format!(" [{n}-{m}]")
 }
 
 struct Site {
@@ -38,7 +49,9 @@ struct Site {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 async fn feed(State(site): State<Arc<Site>>, Path(n): Path<String>) -> String {
@@ -55,7 +68,10 @@ async fn feed(State(site): State<Arc<Site>>, Path(n): Path<String>) -> String {
     format!("<rss version=\"2.0\"><channel><title>feed {n}</title>{items}</channel></rss>")
 }
 
-async fn page(State(site): State<Arc<Site>>, Path((n, m)): Path<(usize, usize)>) -> axum::response::Html<String> {
+async fn page(
+    State(site): State<Arc<Site>>,
+    Path((n, m)): Path<(usize, usize)>,
+) -> axum::response::Html<String> {
     axum::response::Html(format!(
         "<html><head><title>Report {n}-{m}</title></head><body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav><article><h1>Report {n}-{m}</h1><p>{}</p></article><footer>All rights reserved.</footer></body></html>",
         esc(&article(&site.pool, n, m))
@@ -75,16 +91,30 @@ fn peak_rss_mb() -> f64 {
 async fn run(feeds: usize, entries: usize, fetch_article: bool) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let host = listener.local_addr().unwrap().to_string();
-    let site = Arc::new(Site { pool: sentences(), entries, host: host.clone() });
-    let app = Router::new().route("/feed/{n}", get(feed)).route("/article/{n}/{m}", get(page)).with_state(site);
+    let site = Arc::new(Site {
+        pool: sentences(),
+        entries,
+        host: host.clone(),
+    });
+    let app = Router::new()
+        .route("/feed/{n}", get(feed))
+        .route("/article/{n}/{m}", get(page))
+        .with_state(site);
     let stop = CancellationToken::new();
     let server_stop = stop.clone();
-    tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(async move { server_stop.cancelled().await }).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .await
+            .unwrap()
+    });
 
     let dir = tempfile::tempdir().unwrap();
     let mut toml = String::from("name = \"bench\"\npoll_every = \"1h\"\n");
     for n in 0..feeds {
-        toml.push_str(&format!("[[feed]]\nurl = \"http://{host}/feed/{n}.xml\"\nfetch_article = {fetch_article}\n"));
+        toml.push_str(&format!(
+            "[[feed]]\nurl = \"http://{host}/feed/{n}.xml\"\nfetch_article = {fetch_article}\n"
+        ));
     }
     std::fs::write(dir.path().join("bench.toml"), toml).unwrap();
     let pipelines = claimwire::config::load(&dir.path().join("bench.toml")).unwrap();
@@ -93,7 +123,9 @@ async fn run(feeds: usize, entries: usize, fetch_article: bool) {
     options.client.per_host = 64;
     options.page_workers = 32;
     let start = Instant::now();
-    let summary = pipeline::run(&pipelines, options, CancellationToken::new()).await.unwrap();
+    let summary = pipeline::run(&pipelines, options, CancellationToken::new())
+        .await
+        .unwrap();
     let secs = start.elapsed().as_secs_f64();
     stop.cancel();
     println!(
@@ -108,7 +140,11 @@ async fn run(feeds: usize, entries: usize, fetch_article: bool) {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let only = std::env::var("CLAIMWIRE_BENCH").unwrap_or_default();
     runtime.block_on(async {
         if only.is_empty() || only == "feeds" {

@@ -1,33 +1,10 @@
 //! The HTTP API over a database filled by the demo pipeline: every route, its
 //! filters and pagination, and bad parameters as 400s with a JSON message.
 
-use claimwire::pipeline::{self, Mode, Options};
-use serde_json::Value;
-use tokio_util::sync::CancellationToken;
+mod common;
 
-async fn serve_demo() -> (String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("claims.db");
-    let demo = claimwire::config::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"),
-    )
-    .unwrap();
-    pipeline::run(
-        &demo,
-        Options::new(db.clone(), Mode::Once),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(claimwire::api::serve(
-        listener,
-        claimwire::api::State::new(&db, None),
-        CancellationToken::new(),
-    ));
-    (base, dir)
-}
+use common::serve_demo;
+use serde_json::Value;
 
 async fn get(url: &str) -> (u16, String) {
     let r = reqwest::get(url).await.unwrap();

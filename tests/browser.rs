@@ -3,10 +3,9 @@
 //! demo's figures, the console stays clean, and a screenshot is kept as an artifact
 //! (`target/browser/page.png`).
 
-use std::process::Command;
+mod common;
 
-use claimwire::pipeline::{self, Mode, Options};
-use tokio_util::sync::CancellationToken;
+use std::process::Command;
 
 fn chromium() -> Option<&'static str> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -25,26 +24,8 @@ fn chromium() -> Option<&'static str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_renders_the_demo_figures_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("claims.db");
-    let demo = claimwire::config::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"),
-    )
-    .unwrap();
-    pipeline::run(
-        &demo,
-        Options::new(db.clone(), Mode::Once),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(claimwire::api::serve(
-        listener,
-        claimwire::api::State::new(&db, None),
-        CancellationToken::new(),
-    ));
+    let (base, _dir) = common::serve_demo().await;
+    let url = format!("{base}/");
 
     let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
     std::fs::create_dir_all(&artifacts).unwrap();

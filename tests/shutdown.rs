@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{FeedServer, report};
@@ -18,14 +18,7 @@ async fn stop_mid_run(signal: &str) {
     let db = dir.path().join("claims.db");
     common::pipeline(dir.path(), &server.feed_url(), true);
 
-    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
-        .arg("run")
-        .arg(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--listen", "none"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let child = common::claimwire("run", dir.path(), &db, &[])
         .spawn()
         .unwrap();
     // Wait until some pages, but far from all, have been served.
@@ -98,13 +91,7 @@ async fn a_killed_run_loses_nothing_and_duplicates_nothing() {
     common::pipeline(dir.path(), &server.feed_url(), true);
     let (folder, db_path) = (dir.path().to_path_buf(), db.clone());
     let once = move || {
-        Command::new(env!("CARGO_BIN_EXE_claimwire"))
-            .arg("once")
-            .arg(&folder)
-            .arg("--db")
-            .arg(&db_path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        common::claimwire("once", &folder, &db_path, &[])
             .spawn()
             .unwrap()
     };
@@ -156,7 +143,9 @@ async fn a_killed_run_loses_nothing_and_duplicates_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_kills_at_random_points_lose_and_duplicate_nothing() {
     let n = 60;
-    let entries: Vec<_> = (0..n).map(|i| report(&format!("r{i}"), i as u32 + 2, "Almaty")).collect();
+    let entries: Vec<_> = (0..n)
+        .map(|i| report(&format!("r{i}"), i as u32 + 2, "Almaty"))
+        .collect();
     let server = FeedServer::start(entries).await;
     server.state.lock().unwrap().page_delay = Duration::from_millis(30);
     let dir = tempfile::tempdir().unwrap();
@@ -164,18 +153,15 @@ async fn repeated_kills_at_random_points_lose_and_duplicate_nothing() {
     common::pipeline(dir.path(), &server.feed_url(), true);
     let (folder, db_path) = (dir.path().to_path_buf(), db.clone());
     let once = move || {
-        Command::new(env!("CARGO_BIN_EXE_claimwire"))
-            .arg("once")
-            .arg(&folder)
-            .arg("--db")
-            .arg(&db_path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        common::claimwire("once", &folder, &db_path, &[])
             .spawn()
             .unwrap()
     };
     // Random kill points, different on every run of the test.
-    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     let mut next = || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -197,15 +183,26 @@ async fn repeated_kills_at_random_points_lose_and_duplicate_nothing() {
         kills.push(server.pages_served().len());
     }
     server.state.lock().unwrap().page_delay = Duration::ZERO;
-    let status = tokio::task::spawn_blocking(move || once().wait().unwrap()).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || once().wait().unwrap())
+        .await
+        .unwrap();
     assert!(status.success());
     let conn = claimwire::store::open_read(&db).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("SELECT count(*) FROM articles"), n as i64, "killed after {kills:?} pages");
-    assert_eq!(count("SELECT count(DISTINCT canonical_url) FROM articles"), n as i64);
+    assert_eq!(
+        count("SELECT count(*) FROM articles"),
+        n as i64,
+        "killed after {kills:?} pages"
+    );
+    assert_eq!(
+        count("SELECT count(DISTINCT canonical_url) FROM articles"),
+        n as i64
+    );
     assert_eq!(count("SELECT count(*) FROM claims"), n as i64);
     assert_eq!(count("SELECT count(*) FROM feed_entries"), n as i64);
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(integrity, "ok");
 }
 
@@ -219,7 +216,11 @@ async fn sigterm_under_load_exits_promptly_and_loses_nothing() {
     let entries: Vec<_> = (0..n)
         .map(|i| {
             let mut e = report(&format!("l{i}"), i as u32 + 2, "Almaty");
-            e.title = format!("{} {}", e.title, "Police said 5 officers were killed in Almaty. ".repeat(200));
+            e.title = format!(
+                "{} {}",
+                e.title,
+                "Police said 5 officers were killed in Almaty. ".repeat(200)
+            );
             e
         })
         .collect();
@@ -227,34 +228,50 @@ async fn sigterm_under_load_exits_promptly_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("claims.db");
     common::pipeline(dir.path(), &server.feed_url(), false);
-    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
-        .arg("run")
-        .arg(dir.path())
-        .arg("--db")
-        .arg(&db)
-        .args(["--listen", "none"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let child = common::claimwire("run", dir.path(), &db, &[])
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while server.state.lock().unwrap().feed_requests == 0 && start.elapsed() < Duration::from_secs(30) {
+    while server.state.lock().unwrap().feed_requests == 0
+        && start.elapsed() < Duration::from_secs(30)
+    {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let signalled = Instant::now();
-    Command::new("kill").args(["-s", "TERM", &child.id().to_string()]).status().unwrap();
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    Command::new("kill")
+        .args(["-s", "TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     let took = signalled.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(took < Duration::from_secs(30), "shutdown took {took:?}");
-    let stored_at_exit: i64 = claimwire::store::open_read(&db).unwrap().query_row("SELECT count(*) FROM articles", [], |r| r.get(0)).unwrap();
+    let stored_at_exit: i64 = claimwire::store::open_read(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
     eprintln!("sigterm under load: exit after {took:?}, {stored_at_exit}/{n} stored");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_claimwire")).arg("once").arg(dir.path()).arg("--db").arg(&db).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_claimwire"))
+        .arg("once")
+        .arg(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let conn = claimwire::store::open_read(&db).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM articles"), n as i64);
-    assert_eq!(count("SELECT count(DISTINCT canonical_url) FROM articles"), n as i64);
+    assert_eq!(
+        count("SELECT count(DISTINCT canonical_url) FROM articles"),
+        n as i64
+    );
 }

@@ -166,3 +166,46 @@ pub fn pipeline(
     .unwrap();
     claimwire::config::load_file(&path).unwrap()
 }
+
+/// `claimwire SUBCOMMAND FOLDER --db DB [extra...]` as a child process (`run`
+/// gets `--listen none` unless `extra` says otherwise).
+pub fn claimwire(
+    subcommand: &str,
+    folder: &std::path::Path,
+    db: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claimwire"));
+    cmd.arg(subcommand).arg(folder).arg("--db").arg(db);
+    if subcommand == "run" && !extra.contains(&"--listen") {
+        cmd.args(["--listen", "none"]);
+    }
+    cmd.args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// A database filled by one pass of the demo pipeline, served by the API on a
+/// loopback port: the base URL and the folder that holds the database.
+pub async fn serve_demo() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    let demo = claimwire::config::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"),
+    )
+    .unwrap();
+    let options = claimwire::pipeline::Options::new(db.clone(), claimwire::pipeline::Mode::Once);
+    claimwire::pipeline::run(&demo, options, tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = claimwire::api::State::new(&db, None);
+    tokio::spawn(claimwire::api::serve(
+        listener,
+        state,
+        tokio_util::sync::CancellationToken::new(),
+    ));
+    (base, dir)
+}
