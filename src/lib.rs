@@ -2,9 +2,10 @@
 //! (killed, injured, arrested, deployed, ...), who claimed them, when and where.
 //!
 //! ```text
-//! pipelines/*.toml ─► fetch ─► dedupe ─► extract ─► store ─► SQLite
-//!   config           poll feeds,  keyword filter,  language,   one writer,
-//!                    fetch pages  URL + hash       claims      batched tx
+//! pipelines/*.toml ─► fetch ─────► dedupe ────────► extract ─► store ─► SQLite ─► api
+//!   config (watched)  poll feeds,   keyword filter,   language,  one writer,       page, JSON,
+//!                     fetch pages   URL + hash,       claims     batched tx        /metrics
+//!                                   stories (MinHash)
 //! ```
 //!
 //! Items are named for their life: a [`model::FeedItem`] (an entry as the feed gave
