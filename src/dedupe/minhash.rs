@@ -188,6 +188,9 @@ mod tests {
         assert_eq!(band_keys(&sig).len(), BANDS);
         // Fixed by the hash written out above; a change here breaks stored indexes.
         assert_eq!(&sig[..3], &[689402167, 1181081598, 101099065]);
-        assert_eq!(&band_keys(&sig)[..2], &[-5117369019194317952, -1912156416811637161]);
+        assert_eq!(
+            &band_keys(&sig)[..2],
+            &[-5117369019194317952, -1912156416811637161]
+        );
     }
 }

@@ -81,6 +81,25 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "города",
 ];
 
+/// Adverbs that may stand between a source and its speech verb.
+const ADVERBS: &[&str] = &[
+    "also",
+    "earlier",
+    "later",
+    "previously",
+    "again",
+    "separately",
+    "также",
+    "ранее",
+    "позже",
+    "тоже",
+    "вновь",
+    "еще",
+    "ايضا",
+    "كذلك",
+    "قد",
+];
+
 /// Words that open another clause, which a figure's place does not reach into.
 const CLAUSE_BREAKS: &[&str] = &[
     "that",
@@ -187,13 +206,22 @@ pub fn claims(
                 start: char_offset(text, a),
                 end: char_offset(text, b),
             };
+            let nearest = if own_source.is_some() {
+                sentence.nearest_source(m, &folded, text, &sources)
+            } else {
+                None
+            };
+            let (own, own_key) = match nearest {
+                Some(s) => (Some(s.clone()), Some(keys.key(&s))),
+                None => (source.clone(), source_key.clone()),
+            };
             out.push(Claim {
                 kind: found.kind,
                 who: found.who,
                 value: m.value,
                 qualifier: found.qualifier,
-                source: source.clone(),
-                source_key: source_key.clone(),
+                source: own.clone(),
+                source_key: own_key,
                 location: found.location.clone(),
                 claimed_on,
                 sentence: original.to_string(),
@@ -369,6 +397,8 @@ impl<'a> Sentence<'a> {
                             | Cat::Kind(_)
                             | Cat::Speech
                             | Cat::According
+                            | Cat::Citing
+                            | Cat::Relay
                             | Cat::QualBefore(_)
                             | Cat::Vague
                     )
@@ -380,7 +410,7 @@ impl<'a> Sentence<'a> {
         let mut i = from;
         // "بحسب ما أعلنت الوزارة", "as announced by": skip to the verb's subject.
         if self.is_word(i, &["ما"]) {
-            if let Some(m) = self.at(i + 1, |c| *c == Cat::Speech) {
+            if let Some(m) = self.at(i + 1, |c| matches!(c, Cat::Speech | Cat::Relay)) {
                 i = m.end;
             }
         }
@@ -399,6 +429,12 @@ impl<'a> Sentence<'a> {
     }
 
     fn phrase_before(&self, to: usize) -> Option<(usize, usize)> {
+        // "the ministry earlier reported", "МВД также сообщило": an adverb between
+        // the subject and its verb.
+        let mut to = to;
+        while to > 0 && self.is_word(to - 1, ADVERBS) {
+            to -= 1;
+        }
         let mut i = to;
         while i > 0 && to - i < SOURCE_WORDS && self.in_source(i - 1) {
             i -= 1;
@@ -406,75 +442,128 @@ impl<'a> Sentence<'a> {
         (i < to).then_some((i, to))
     }
 
-    fn attribution(&self, folded: &Folded, text: &str, earlier: &[String]) -> Option<Attribution> {
-        let as_written = |(a, b): (usize, usize)| {
-            let (s, e) = folded.source_range(self.tokens[a].start, self.tokens[b - 1].end);
-            text[s..e].trim().to_string()
-        };
-        let resolve = |range: (usize, usize)| -> Attribution {
-            let phrase = as_written(range);
-            // "الوزارة" after "وزارة الداخلية": the earlier, fuller name.
-            let is_backref = self
-                .matches
-                .iter()
-                .any(|m| m.cat == Cat::BackRef && m.start == range.0 && m.end == range.1);
-            if is_backref {
-                let head = fold(&phrase);
-                let found = earlier.iter().rev().find(|s| {
-                    let key = fold(s);
-                    head.split(' ')
-                        .map(|h| h.strip_prefix("ال").unwrap_or(h))
-                        .any(|h| h.chars().count() > 2 && key.contains(h))
-                });
-                // "ведомство", "he": no spelling in common, so the latest source.
-                return match found.or(earlier.last()) {
-                    Some(s) => Attribution::Named(s.clone()),
-                    None if head.chars().count() <= 3 => Attribution::Implicit,
-                    None => Attribution::Named(phrase),
-                };
-            }
-            Attribution::Named(phrase)
-        };
-        // Who said it, strongest evidence first: the origin a relayed report cites
-        // ("نقلت رويترز عن الوزارة"), a speaker's own verb ("the ministry said"), an
-        // "according to", and last the outlet that relays it ("reported").
-        let after = |cat: Cat| {
-            self.matches
-                .iter()
-                .filter(|m| m.cat == cat)
-                .filter_map(|m| self.phrase_after(m.end))
-                .last()
-        };
-        if let Some(range) = after(Cat::Citing) {
-            return Some(resolve(range));
+    /// The source a phrase names: as written, or for a back-reference ("الوزارة"
+    /// after "وزارة الداخلية") the earlier, fuller name.
+    fn resolve(
+        &self,
+        range: (usize, usize),
+        folded: &Folded,
+        text: &str,
+        earlier: &[String],
+    ) -> Attribution {
+        let (s, e) = folded.source_range(self.tokens[range.0].start, self.tokens[range.1 - 1].end);
+        let phrase = text[s..e].trim().to_string();
+        let is_backref = self
+            .matches
+            .iter()
+            .any(|m| m.cat == Cat::BackRef && m.start == range.0 && m.end == range.1);
+        if !is_backref {
+            return Attribution::Named(phrase);
         }
+        let head = fold(&phrase);
+        let found = earlier.iter().rev().find(|s| {
+            let key = fold(s);
+            head.split(' ')
+                .map(|h| h.strip_prefix("ال").unwrap_or(h))
+                .any(|h| h.chars().count() > 2 && key.contains(h))
+        });
+        // "ведомство", "he": no spelling in common, so the latest source.
+        match found.or(earlier.last()) {
+            Some(s) => Attribution::Named(s.clone()),
+            None if head.chars().count() <= 3 => Attribution::Implicit,
+            None => Attribution::Named(phrase),
+        }
+    }
+
+    /// Every attribution cue of the sentence with the phrase it names, strongest
+    /// kind first: the origin a relayed report cites ("نقلت رويترز عن الوزارة"), a
+    /// speaker's own verb ("the ministry said"), an "according to", and last the
+    /// outlet that relays it ("reported"). Each comes with the cue's token.
+    fn cues(&self) -> (Vec<(Cat, usize, (usize, usize))>, bool) {
         let verb_first = self.lex.language == "ar";
-        let subject = |cat: Cat| {
-            let mut implicit = false;
+        let mut out = Vec::new();
+        let mut spoke = false;
+        for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
             for m in self.matches.iter().filter(|m| m.cat == cat) {
-                let (first, second) = if verb_first {
-                    (self.phrase_after(m.end), self.phrase_before(m.start))
-                } else {
-                    (self.phrase_before(m.start), self.phrase_after(m.end))
+                let range = match cat {
+                    Cat::Citing | Cat::According => self.phrase_after(m.end),
+                    _ => {
+                        let (first, second) = if verb_first {
+                            (self.phrase_after(m.end), self.phrase_before(m.start))
+                        } else {
+                            (self.phrase_before(m.start), self.phrase_after(m.end))
+                        };
+                        first.or(second)
+                    }
                 };
-                if let Some(range) = first.or(second) {
-                    return (Some(range), true);
+                match range {
+                    Some(r) => out.push((cat.clone(), m.start, r)),
+                    None if cat == Cat::Speech => spoke = true,
+                    None => {}
                 }
-                implicit = true;
             }
-            (None, implicit)
+        }
+        (out, spoke)
+    }
+
+    /// The sentence's source: the strongest cue's (the last one, for "according
+    /// to" and citing, which name the origin), or `Implicit` for a speech verb with
+    /// no subject ("وأضاف", "he added").
+    fn attribution(&self, folded: &Folded, text: &str, earlier: &[String]) -> Option<Attribution> {
+        let (cues, spoke) = self.cues();
+        let best = cues.first().map(|c| c.0.clone()).and_then(|kind| {
+            let same: Vec<_> = cues.iter().filter(|c| c.0 == kind).collect();
+            match kind {
+                Cat::Citing | Cat::According => same.last().copied(),
+                _ => same.first().copied(),
+            }
+        });
+        match best {
+            Some((_, _, range)) => Some(self.resolve(*range, folded, text, earlier)),
+            None => spoke.then_some(Attribution::Implicit),
+        }
+    }
+
+    /// When a sentence names several sources ("..., according to the health
+    /// ministry, and 9,900 were detained, police said"), each figure takes the one
+    /// whose cue stands nearest to it.
+    fn nearest_source(
+        &self,
+        m: &Mention,
+        folded: &Folded,
+        text: &str,
+        earlier: &[String],
+    ) -> Option<String> {
+        let (cues, _) = self.cues();
+        // "TASS reported, citing the ministry", "وفقا لبيان صادر عن الحرس": a relay
+        // or a phrase chained to what it cites is not a source of its own.
+        let citing = |at: usize| {
+            cues.iter()
+                .any(|c| c.0 == Cat::Citing && c.1 >= at && c.1 <= at + 1)
         };
-        let (speaker, spoke) = subject(Cat::Speech);
-        if let Some(range) = speaker {
-            return Some(resolve(range));
+        let has_citing = cues.iter().any(|c| c.0 == Cat::Citing);
+        let named: Vec<(usize, String)> = cues
+            .iter()
+            .filter(|(cat, _, range)| {
+                !(*cat == Cat::Relay && has_citing) && !(*cat != Cat::Citing && citing(range.1))
+            })
+            .filter_map(
+                |(_, at, range)| match self.resolve(*range, folded, text, earlier) {
+                    Attribution::Named(s) => Some((*at, s)),
+                    Attribution::Implicit => None,
+                },
+            )
+            .collect();
+        let mut distinct: Vec<&String> = named.iter().map(|n| &n.1).collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() < 2 {
+            return None;
         }
-        if let Some(range) = after(Cat::According) {
-            return Some(resolve(range));
-        }
-        if let (Some(range), _) = subject(Cat::Relay) {
-            return Some(resolve(range));
-        }
-        spoke.then_some(Attribution::Implicit)
+        named
+            .into_iter()
+            .min_by_key(|(at, _)| at.abs_diff(m.first))
+            .map(|(_, s)| s)
     }
 
     /// Reads mention `m` as a claim, or rejects it.
