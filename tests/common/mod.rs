@@ -209,3 +209,26 @@ pub async fn serve_demo() -> (String, tempfile::TempDir) {
     ));
     (base, dir)
 }
+
+/// The database holds exactly `n` articles, one per entry, each with its claim
+/// (when `claims`), and passes SQLite's integrity check.
+pub fn assert_stored_once(db: &std::path::Path, n: i64, claims: bool) {
+    let conn = claimwire::store::open_read(db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM articles"), n);
+    assert_eq!(
+        count("SELECT count(DISTINCT canonical_url) FROM articles"),
+        n
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM feed_entries WHERE status = 'stored'"),
+        n
+    );
+    if claims {
+        assert_eq!(count("SELECT count(*) FROM claims"), n);
+    }
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
