@@ -803,6 +803,10 @@ impl<'a> Sentence<'a> {
                     q.end == m.first
                         || (m.first > 0 && q.end == m.first - 1 && self.is_word(m.first - 1, OF))
                 })
+                // "выросло до 164": after a verb of growth, "до" is "to", not "up to".
+                .filter(|q| {
+                    q.start == 0 || self.covering(q.start - 1, |c| *c == Cat::Reaches).is_none()
+                })
                 .find_map(|q| match q.cat {
                     Cat::QualBefore(x) => Some((x, q.start)),
                     _ => None,

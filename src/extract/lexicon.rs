@@ -58,6 +58,8 @@ pub enum Cat {
     Skip,
     /// A verb putting the figure a few words later above a bar: "exceeded".
     Exceeds,
+    /// A verb of growth after which "to" is no qualifier: "выросло до 164".
+    Reaches,
     /// "including", "بينهم": the figure after shares the event before.
     Including,
     /// An event that undoes a count ("released"): the figure is not a claim.
@@ -175,6 +177,8 @@ struct LexiconFile {
     skip: Vec<String>,
     including: Vec<String>,
     exceeds: Vec<String>,
+    #[serde(default)]
+    reaches: Vec<String>,
     released: Vec<String>,
     source_skip: Vec<String>,
     when: HashMap<String, Vec<String>>,
@@ -363,6 +367,7 @@ impl Lexicon {
         lex.add_all(&f.skip, Cat::Skip);
         lex.add_all(&f.including, Cat::Including);
         lex.add_all(&f.exceeds, Cat::Exceeds);
+        lex.add_all(&f.reaches, Cat::Reaches);
         lex.add_all(&f.released, Cat::Released);
         lex.add_all(&f.source_skip, Cat::SourceSkip);
         for (name, words) in &f.when {
