@@ -191,6 +191,12 @@ pub fn claims(
             .when()
             .and_then(|w| published.map(|p| w.resolve(p)));
         let source_key = source.as_deref().map(|s| keys.key(s));
+        // Computed once per sentence, not per figure.
+        let several = if own_source.is_some() {
+            sentence.several_sources(&folded, text, &sources)
+        } else {
+            Vec::new()
+        };
         let mut previous: Option<Found> = None;
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
@@ -206,13 +212,9 @@ pub fn claims(
                 start: char_offset(text, a),
                 end: char_offset(text, b),
             };
-            let nearest = if own_source.is_some() {
-                sentence.nearest_source(m, &folded, text, &sources)
-            } else {
-                None
-            };
+            let nearest = several.iter().min_by_key(|(at, _)| at.abs_diff(m.first));
             let (own, own_key) = match nearest {
-                Some(s) => (Some(s.clone()), Some(keys.key(&s))),
+                Some((_, s)) => (Some(s.clone()), Some(keys.key(s))),
                 None => (source.clone(), source_key.clone()),
             };
             out.push(Claim {
@@ -525,15 +527,14 @@ impl<'a> Sentence<'a> {
     }
 
     /// When a sentence names several sources ("..., according to the health
-    /// ministry, and 9,900 were detained, police said"), each figure takes the one
-    /// whose cue stands nearest to it.
-    fn nearest_source(
+    /// ministry, and 9,900 were detained, police said"), each with the token of its
+    /// cue, so that each figure can take the nearest; empty when it names one.
+    fn several_sources(
         &self,
-        m: &Mention,
         folded: &Folded,
         text: &str,
         earlier: &[String],
-    ) -> Option<String> {
+    ) -> Vec<(usize, String)> {
         let (cues, _) = self.cues();
         // "TASS reported, citing the ministry", "وفقا لبيان صادر عن الحرس": a relay
         // or a phrase chained to what it cites is not a source of its own.
@@ -558,12 +559,9 @@ impl<'a> Sentence<'a> {
         distinct.sort();
         distinct.dedup();
         if distinct.len() < 2 {
-            return None;
+            return Vec::new();
         }
         named
-            .into_iter()
-            .min_by_key(|(at, _)| at.abs_diff(m.first))
-            .map(|(_, s)| s)
     }
 
     /// Reads mention `m` as a claim, or rejects it.
