@@ -2,11 +2,11 @@
 //! and the demo feeds go through the pipeline; the security-forces death toll is
 //! disputed and the arrests figure is revised upward.
 
+mod common;
+
 use std::path::Path;
 
-use claimwire::pipeline::{self, Mode, Options};
 use claimwire::store::figures::{self, Status};
-use tokio_util::sync::CancellationToken;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -69,13 +69,7 @@ async fn eval_articles_and_demo_give_a_disputed_toll_and_revised_arrests() {
     .unwrap();
     let pipelines = claimwire::config::load(dir.path()).unwrap();
     let db = dir.path().join("claims.db");
-    let summary = pipeline::run(
-        &pipelines,
-        Options::new(db.clone(), Mode::Once),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let summary = common::run_once(&pipelines, &db).await;
     assert_eq!(summary.articles_new, 10, "{summary:?}");
 
     let conn = claimwire::store::open_read(&db).unwrap();

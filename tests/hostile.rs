@@ -2,10 +2,9 @@
 //! single-line entry, invalid UTF-8, NUL bytes. Each is rejected or read with
 //! bounded memory and time, and the feed row says what happened; the run goes on.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use claimwire::pipeline::{self, Mode, Options};
-use tokio_util::sync::CancellationToken;
+use std::time::{Duration, Instant};
 
 fn billion_laughs() -> Vec<u8> {
     let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
@@ -110,13 +109,7 @@ async fn hostile_feeds_end_on_their_rows_and_the_run_goes_on() {
     let pipelines = claimwire::config::load(&dir.path().join("hostile.toml")).unwrap();
     let db = dir.path().join("claims.db");
     let start = Instant::now();
-    let summary = pipeline::run(
-        &pipelines,
-        Options::new(db.clone(), Mode::Once),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let summary = common::run_once(&pipelines, &db).await;
     assert!(
         start.elapsed() < Duration::from_secs(20),
         "{:?}",

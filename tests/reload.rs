@@ -117,13 +117,7 @@ async fn pipelines_are_added_rejected_and_removed_while_running() {
         "{metrics}"
     );
 
-    Command::new("kill")
-        .args(["-s", "TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let out = common::signal_and_wait(child, "TERM").await;
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     let c_file = folder.join("c.toml");

@@ -3,20 +3,12 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{FeedServer, report};
 
 async fn stop_mid_run(signal: &str) {
-    let entries: Vec<_> = (0..40)
-        .map(|i| report(&format!("s{i}"), i + 2, "Almaty"))
-        .collect();
-    let server = FeedServer::start(entries).await;
-    server.state.lock().unwrap().page_delay = Duration::from_millis(150);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("claims.db");
-    common::pipeline(dir.path(), &server.feed_url(), true);
+    let (server, dir, db) = common::slow_feed(40, "s", Duration::from_millis(150)).await;
 
     let child = common::claimwire("run", dir.path(), &db, &[])
         .spawn()
@@ -30,14 +22,7 @@ async fn stop_mid_run(signal: &str) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let status = Command::new("kill")
-        .args(["-s", signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let waited = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let waited = common::signal_and_wait(child, signal).await;
     let stderr = String::from_utf8_lossy(&waited.stderr);
     assert!(
         waited.status.success(),
@@ -81,14 +66,7 @@ async fn sigint_drains_and_exits_cleanly() {
 /// stored exactly once and the database is intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_run_loses_nothing_and_duplicates_nothing() {
-    let entries: Vec<_> = (0..30)
-        .map(|i| report(&format!("k{i}"), i + 2, "Almaty"))
-        .collect();
-    let server = FeedServer::start(entries).await;
-    server.state.lock().unwrap().page_delay = Duration::from_millis(100);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("claims.db");
-    common::pipeline(dir.path(), &server.feed_url(), true);
+    let (server, dir, db) = common::slow_feed(30, "k", Duration::from_millis(100)).await;
     let (folder, db_path) = (dir.path().to_path_buf(), db.clone());
     let once = move || {
         common::claimwire("once", &folder, &db_path, &[])
@@ -128,14 +106,7 @@ async fn a_killed_run_loses_nothing_and_duplicates_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_kills_at_random_points_lose_and_duplicate_nothing() {
     let n = 60;
-    let entries: Vec<_> = (0..n)
-        .map(|i| report(&format!("r{i}"), i as u32 + 2, "Almaty"))
-        .collect();
-    let server = FeedServer::start(entries).await;
-    server.state.lock().unwrap().page_delay = Duration::from_millis(30);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("claims.db");
-    common::pipeline(dir.path(), &server.feed_url(), true);
+    let (server, dir, db) = common::slow_feed(n as u32, "r", Duration::from_millis(30)).await;
     let (folder, db_path) = (dir.path().to_path_buf(), db.clone());
     let once = move || {
         common::claimwire("once", &folder, &db_path, &[])
@@ -209,13 +180,7 @@ async fn sigterm_under_load_exits_promptly_and_loses_nothing() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let signalled = Instant::now();
-    Command::new("kill")
-        .args(["-s", "TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let out = common::signal_and_wait(child, "TERM").await;
     let took = signalled.elapsed();
     assert!(
         out.status.success(),

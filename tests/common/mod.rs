@@ -232,3 +232,49 @@ pub fn assert_stored_once(db: &std::path::Path, n: i64, claims: bool) {
         .unwrap();
     assert_eq!(integrity, "ok");
 }
+
+/// Sends `signal` (TERM, INT) to a child process and waits for it to end.
+pub async fn signal_and_wait(child: std::process::Child, signal: &str) -> std::process::Output {
+    let status = std::process::Command::new("kill")
+        .args(["-s", signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// One pass of `pipelines` into `db`, through the library.
+pub async fn run_once(
+    pipelines: &[claimwire::config::Pipeline],
+    db: &std::path::Path,
+) -> claimwire::pipeline::Summary {
+    let options =
+        claimwire::pipeline::Options::new(db.to_path_buf(), claimwire::pipeline::Mode::Once);
+    claimwire::pipeline::run(
+        pipelines,
+        options,
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap()
+}
+
+/// A feed of `n` reports whose pages take `delay` each, and a pipeline folder with a
+/// database path for it.
+pub async fn slow_feed(
+    n: u32,
+    prefix: &str,
+    delay: std::time::Duration,
+) -> (FeedServer, tempfile::TempDir, std::path::PathBuf) {
+    let entries: Vec<_> = (0..n)
+        .map(|i| report(&format!("{prefix}{i}"), i + 2, "Almaty"))
+        .collect();
+    let server = FeedServer::start(entries).await;
+    server.state.lock().unwrap().page_delay = delay;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    pipeline(dir.path(), &server.feed_url(), true);
+    (server, dir, db)
+}
