@@ -7,21 +7,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${SHARED:-../shared}
-pages=("$shared"/external/article-extraction-benchmark/html/*.html.gz)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Both read the same plain HTML files inside their timing.
+mkdir "$work/html"
+for p in "$shared"/external/article-extraction-benchmark/html/*.html.gz; do
+  gzip -dc "$p" > "$work/html/$(basename "$p" .gz)"
+done
+pages=("$work"/html/*.html)
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q trafilatura lxml_html_clean >/dev/null
 cargo build -q --release --bin claimwire
 
 cat > "$work/traf.py" <<'PY'
-import gzip, json, os, sys, time
+import json, os, sys, time
 import trafilatura
-docs = [(os.path.basename(p).split(".html")[0], gzip.open(p).read().decode("utf-8", "replace")) for p in sys.argv[2:]]
 start = time.perf_counter()
 with open(sys.argv[1], "w") as out:
-    for doc, html in docs:
+    for path in sys.argv[2:]:
+        doc = os.path.basename(path).split(".html")[0]
+        with open(path, "rb") as f:
+            html = f.read().decode("utf-8", "replace")
         text = trafilatura.extract(html) or ""
         out.write(json.dumps({"doc": doc, "text": text}) + "\n")
 print(f"{time.perf_counter() - start:.3f}")

@@ -20,7 +20,11 @@ pub fn main_text(bytes: &[u8], content_type: Option<&str>) -> Page {
 pub fn main_text_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url::Url>) -> Page {
     let html = decode_html_at(bytes, content_type, url);
     let declared = published(&html);
-    match rs_trafilatura::extract(&html) {
+    let options = rs_trafilatura::Options {
+        page_type: Some(rs_trafilatura::page_type::PageType::Article),
+        ..rs_trafilatura::Options::default()
+    };
+    match rs_trafilatura::extract_with_options(&html, &options) {
         Ok(r) => {
             let title = r.metadata.title.filter(|t| !t.trim().is_empty());
             Page {
@@ -40,28 +44,29 @@ pub fn main_text_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url::
     }
 }
 
-/// Meta tags that state when an article was first published, strongest first.
+/// Meta tags (`property`, `name` or `itemprop`, lower-cased) that state when an
+/// article was first published, strongest first.
 const DATE_META: &[&str] = &[
-    "meta[property='article:published_time']",
-    "meta[property='og:published_time']",
-    "meta[itemprop='datePublished']",
-    "meta[name='article:published_time']",
-    "meta[name='pubdate']",
-    "meta[name='publishdate']",
-    "meta[name='publish-date']",
-    "meta[name='parsely-pub-date']",
-    "meta[name='sailthru.date']",
-    "meta[name='dc.date.issued']",
-    "meta[name='DC.date.issued']",
-    "meta[name='dcterms.created']",
-    "meta[name='date']",
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "date",
 ];
 
 /// When the page says it was published: meta tags, then JSON-LD `datePublished`,
-/// then the first `<time datetime>`.
+/// then `<time datetime>` (marked as the publication time, then inside an
+/// `<article>`, then any). Head first, then the whole page.
+///
+/// The tags are found by a scan rather than a second DOM parse: parsing costed
+/// as much as a third of main-text extraction, and these tags are flat.
 pub fn published(html: &str) -> Option<DateTime<Utc>> {
-    // Meta tags and JSON-LD live in the head, mostly: parse that first, the whole
-    // page only when it says nothing.
     let head_end = html.find("</head>").or_else(|| html.find("</HEAD>"));
     if let Some(end) = head_end {
         if let Some(d) = declared_date(&html[..end]) {
@@ -72,25 +77,90 @@ pub fn published(html: &str) -> Option<DateTime<Utc>> {
 }
 
 fn declared_date(html: &str) -> Option<DateTime<Utc>> {
-    let doc = dom_query::Document::from(html);
-    for sel in DATE_META {
-        if let Some(d) = doc.select(sel).attr("content").and_then(|c| parse_date(&c)) {
-            return Some(d);
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static META: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<meta\s[^>]*>").unwrap());
+    static LD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?is)<script[^>]*application/ld\+json[^>]*>(.*?)</script>"#).unwrap()
+    });
+    static TIME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<time\s[^>]*>").unwrap());
+
+    let best_meta = META
+        .find_iter(html)
+        .filter_map(|m| {
+            let attrs = attributes(m.as_str());
+            let key = ["property", "name", "itemprop"]
+                .iter()
+                .find_map(|k| attrs.iter().find(|(n, _)| n == k))?
+                .1
+                .to_ascii_lowercase();
+            let rank = DATE_META.iter().position(|k| *k == key)?;
+            let date = attrs
+                .iter()
+                .find(|(n, _)| n == "content")
+                .and_then(|(_, v)| parse_date(v))?;
+            Some((rank, date))
+        })
+        .min_by_key(|(rank, _)| *rank);
+    if let Some((_, d)) = best_meta {
+        return Some(d);
+    }
+    for ld in LD.captures_iter(html) {
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(ld[1].trim()) {
+            if let Some(d) = json_ld_date(&json) {
+                return Some(d);
+            }
         }
     }
-    for script in doc.select("script[type='application/ld+json']").iter() {
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(script.text().trim()) else {
-            continue;
-        };
-        if let Some(d) = json_ld_date(&json) {
-            return Some(d);
-        }
-    }
-    let time = doc.select(
-        "time[itemprop='datePublished'], time[pubdate], article time[datetime], time[datetime]",
-    );
-    time.iter()
-        .find_map(|t| t.attr("datetime").and_then(|d| parse_date(&d)))
+    let article_at = html
+        .find("<article")
+        .or_else(|| html.find("<ARTICLE"))
+        .unwrap_or(usize::MAX);
+    TIME.find_iter(html)
+        .filter_map(|m| {
+            let attrs = attributes(m.as_str());
+            let date = attrs
+                .iter()
+                .find(|(n, _)| n == "datetime")
+                .and_then(|(_, v)| parse_date(v))?;
+            let marked = attrs.iter().any(|(n, v)| {
+                n == "pubdate" || (n == "itemprop" && v.eq_ignore_ascii_case("datepublished"))
+            });
+            let rank = if marked {
+                0
+            } else if m.start() > article_at {
+                1
+            } else {
+                2
+            };
+            Some((rank, date))
+        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, d)| d)
+}
+
+/// The attributes of one start tag, names lower-cased, values unquoted.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static ATTR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"#)
+            .unwrap()
+    });
+    // Skip the tag name itself.
+    let body = tag
+        .trim_start_matches('<')
+        .trim_start_matches(|c: char| c.is_ascii_alphanumeric());
+    ATTR.captures_iter(body)
+        .map(|c| {
+            let value = c
+                .get(2)
+                .or(c.get(3))
+                .or(c.get(4))
+                .map_or("", |v| v.as_str());
+            (c[1].to_ascii_lowercase(), value.to_string())
+        })
+        .collect()
 }
 
 fn json_ld_date(v: &serde_json::Value) -> Option<DateTime<Utc>> {
@@ -188,6 +258,13 @@ pub fn decode_html_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url
         .and_then(charset_param)
         .or_else(|| meta_charset(head(bytes)))
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    // Most undeclared pages are UTF-8, and checking that is ~50x cheaper than
+    // running the detector over the page.
+    if declared.is_none() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return text.to_string();
+        }
+    }
     let enc = declared.unwrap_or_else(|| {
         let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         det.feed(bytes, true);
@@ -266,6 +343,21 @@ mod tests {
             "2022-01-08T10:00:00+00:00"
         );
         assert_eq!(published("<html><body>no date</body></html>"), None);
+        // The strongest tag wins wherever it stands; attributes in any order and quoting.
+        let ranked = "<html><head><META NAME='DC.date.issued' CONTENT='2022-01-01'>\
+            <meta content=2022-01-05T08:00:00Z property=\"article:published_time\" />\
+            <meta name=\"description\" content=\"2022-01-09\"></head></html>";
+        assert_eq!(
+            published(ranked).unwrap().to_rfc3339(),
+            "2022-01-05T08:00:00+00:00"
+        );
+        // A time marked as the publication time beats one in the article text.
+        let marked = "<html><body><article><time datetime=\"2022-01-02\">2 Jan</time>\
+            <time pubdate datetime=\"2022-01-03\">3 Jan</time></article></body></html>";
+        assert_eq!(
+            published(marked).unwrap().date_naive().to_string(),
+            "2022-01-03"
+        );
         assert_eq!(
             parse_date("Thu, 06 Jan 2022 10:00:00 GMT")
                 .unwrap()
