@@ -110,6 +110,29 @@ async fn stores_articles_and_claims_once_and_only_what_is_new() {
     let totals = store::query::totals(&conn).unwrap();
     assert_eq!((totals.articles, totals.claims), (4, 4));
 
+    // Claims of every pass are in the search index, and the index is sound.
+    for (place, value) in [("Taraz", 3.0), ("Shymkent", 9.0)] {
+        let hits = store::query::claims(
+            &conn,
+            &ClaimFilter {
+                q: Some(place.to_string()),
+                ..ClaimFilter::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            hits.iter().map(|c| c.value).collect::<Vec<_>>(),
+            vec![Some(value)]
+        );
+    }
+    store::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO claims_fts (claims_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+
     // The feed row says how the last poll went.
     let (outcome, failures): (String, i64) = conn
         .query_row("SELECT last_outcome, failures FROM feeds", [], |r| {

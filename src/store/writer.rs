@@ -115,6 +115,8 @@ pub fn write_records(
     counts: &StoreCounts,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
+    let last_claim: i64 =
+        tx.query_row("SELECT COALESCE(MAX(id), 0) FROM claims", [], |r| r.get(0))?;
     let now = ts(Utc::now());
     let (mut articles, mut claims, mut dups, mut filtered) = (0, 0, 0, 0);
     for record in batch {
@@ -150,6 +152,11 @@ pub fn write_records(
             }
         }
     }
+    // The batch's claims into the search index in one statement (see migration 5).
+    tx.prepare_cached(
+        "INSERT INTO claims_fts (rowid, sentence) SELECT id, sentence FROM claims WHERE id > ?1",
+    )?
+    .execute([last_claim])?;
     tx.commit()?;
     StoreCounts::add(&counts.articles, articles);
     StoreCounts::add(&counts.claims, claims);
