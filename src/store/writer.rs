@@ -18,8 +18,8 @@ use crate::extract::EXTRACTOR_VERSION;
 use crate::model::{ExtractedArticle, FeedReport, PollOutcome, Record};
 use crate::stats::{StageStats, StoreCounts};
 
-/// Most records in one transaction.
-pub const BATCH: usize = 256;
+/// Most records in one transaction (the records channel holds as many).
+pub const BATCH: usize = 1024;
 
 /// Runs until `records` closes, then records the last feed reports and returns.
 pub async fn run(
