@@ -64,7 +64,7 @@ const DATE_META: &[&str] = &[
 /// then `<time datetime>` (marked as the publication time, then inside an
 /// `<article>`, then any). Head first, then the whole page.
 ///
-/// The tags are found by a scan rather than a second DOM parse: parsing costed
+/// The tags are found by a scan rather than a second DOM parse: parsing cost
 /// as much as a third of main-text extraction, and these tags are flat.
 pub fn published(html: &str) -> Option<DateTime<Utc>> {
     let head_end = html.find("</head>").or_else(|| html.find("</HEAD>"));
