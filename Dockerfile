@@ -2,6 +2,9 @@
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
+# The manifest names the benches, and patches rs-trafilatura with vendor/.
+COPY vendor ./vendor
+COPY benches ./benches
 COPY src ./src
 RUN cargo build --release --locked --bin claimwire
 

@@ -315,7 +315,7 @@ mod tests {
     fn decodes_by_header_meta_and_detection() {
         let (arabic, _, _) =
             encoding_rs::WINDOWS_1256.encode("<p>قتل ثمانية من أفراد الشرطة في ألماتي اليوم</p>");
-        let page = format!("<html><head><meta charset=\"windows-1256\"></head><body>");
+        let page = "<html><head><meta charset=\"windows-1256\"></head><body>".to_string();
         let mut bytes = page.into_bytes();
         bytes.extend_from_slice(&arabic);
         assert!(decode_html(&bytes, None).contains("أفراد الشرطة"));

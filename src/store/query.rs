@@ -114,7 +114,7 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
                 c.claimed_at, a.story_id, c.article_id{from}"
     );
     sql.push_str(if filter.timeline {
-        &" ORDER BY CLAIM_DAY, a.published_at, c.article_id, c.span_start"
+        " ORDER BY CLAIM_DAY, a.published_at, c.article_id, c.span_start"
     } else {
         " ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start"
     });
