@@ -130,7 +130,8 @@ const CLAUSE_BREAKS: &[&str] = &[
 ];
 
 /// Joiners between a number and what it counts: "7 من أفراد الشرطة", "8 of the".
-const OF: &[&str] = &["من", "of", "the", "из", "среди"];
+/// Folded, as tokens are: "أصل" is "اصل".
+const OF: &[&str] = &["من", "اصل", "بين", "of", "the", "из", "среди"];
 
 /// Finds the claims of a whole article text in the language of `lex`; `published`
 /// anchors days named in the text.
@@ -230,7 +231,9 @@ pub fn claims(
                 evidence: text[a..b].to_string(),
                 spans: vec![span],
             });
-            previous = Some(found);
+            if !found.part {
+                previous = Some(found);
+            }
         }
         // "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures joined into one
         // clause share the place named at its end.
@@ -283,6 +286,9 @@ enum Attribution {
 
 #[derive(Debug, Clone)]
 struct Found {
+    /// A part of the figure after it ("19 of the 225 dead"), which that figure
+    /// must not take its people from.
+    part: bool,
     kind: Kind,
     who: Who,
     qualifier: Qualifier,
@@ -645,6 +651,14 @@ impl<'a> Sentence<'a> {
         if not_counted(noun) || not_counted(next) || (plain_word(noun) && not_counted(noun + 1)) {
             return None;
         }
+        // "19 of the 225 dead were police officers", "19 из 225 погибших": a part of
+        // the figure after it, with that figure's event; who the part are may
+        // follow the whole.
+        if noun > next {
+            if let Some((whole, rest)) = after.split_first().filter(|(w, _)| w.first == noun) {
+                return self.partitive(m, whole, before, rest, previous);
+            }
+        }
         // "26 armed criminals", "2,500 Russian paratroopers": one adjective may
         // stand between the number and the noun.
         let adjective = self
@@ -868,12 +882,63 @@ impl<'a> Sentence<'a> {
             .map(|(_, n)| n);
 
         Some(Found {
+            part: false,
             kind,
             who,
             qualifier,
             location,
             first,
             last,
+        })
+    }
+
+    /// The claim of `part` in "part of (the) whole ...": the whole's event, place
+    /// and people, unless a who-noun right after the whole names the part's own
+    /// ("... were police officers", "... من أفراد الشرطة", "... были полицейскими").
+    fn partitive(
+        &self,
+        part: &Mention,
+        whole: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        previous: Option<&Found>,
+    ) -> Option<Found> {
+        let mut with_part = before.to_vec();
+        with_part.push(part.clone());
+        let found = self.claim(whole, &with_part, after, previous)?;
+        let own = self
+            .matches
+            .iter()
+            .filter(|x| {
+                matches!(x.cat, Cat::Who(_)) && x.start > found.last && x.start - found.last <= 4
+            })
+            .filter(|x| !after.iter().any(|o| o.first < x.start))
+            .min_by_key(|x| x.start);
+        let who = match own.map(|x| &x.cat) {
+            Some(Cat::Who(Who::Troops)) if found.kind != Kind::Deployed => Who::Security,
+            Some(Cat::Who(w)) => *w,
+            _ => found.who,
+        };
+        // Weak amounts ("several of the 225") count only with a noun of their own.
+        let weak = self
+            .covering(part.first, |c| *c == Cat::VagueWeak)
+            .is_some()
+            || part.value == Some(1.0);
+        if weak && own.is_none() {
+            return None;
+        }
+        Some(Found {
+            part: true,
+            kind: found.kind,
+            who,
+            qualifier: if part.value.is_none() {
+                Qualifier::Vague
+            } else {
+                Qualifier::Exact
+            },
+            location: found.location,
+            first: part.first,
+            last: own.map_or(found.last, |x| x.end - 1).max(found.last),
         })
     }
 }
