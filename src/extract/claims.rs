@@ -927,17 +927,23 @@ impl<'a> Sentence<'a> {
         if weak && own.is_none() {
             return None;
         }
+        // "at least 19 of the 225".
+        let before_part = self.matches.iter().find_map(|q| match q.cat {
+            Cat::QualBefore(x) if q.end == part.first && part.value.is_some() => Some((x, q.start)),
+            _ => None,
+        });
+        let qualifier = match (part.value, before_part) {
+            (None, _) => Qualifier::Vague,
+            (Some(_), Some((q, _))) => q,
+            (Some(_), None) => Qualifier::Exact,
+        };
         Some(Found {
             part: true,
             kind: found.kind,
             who,
-            qualifier: if part.value.is_none() {
-                Qualifier::Vague
-            } else {
-                Qualifier::Exact
-            },
+            qualifier,
             location: found.location,
-            first: part.first,
+            first: before_part.map_or(part.first, |(_, start)| start),
             last: own.map_or(found.last, |x| x.end - 1).max(found.last),
         })
     }
