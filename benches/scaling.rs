@@ -113,7 +113,7 @@ fn prefill(path: &std::path::Path, n: usize, pool: &[Report], feed: &Arc<FeedCon
         let report = &pool[i % pool.len()];
         let signature: Vec<u32> = (0..minhash::HASHES)
             .map(|_| {
-                seed = common::mix(seed);
+                seed = minhash::splitmix64(seed);
                 seed as u32
             })
             .collect();

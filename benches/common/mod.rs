@@ -2,6 +2,8 @@
 //! Arabic, English and Russian, drawn at random, with figures of their own.
 #![allow(dead_code)]
 
+use claimwire::dedupe::minhash::splitmix64 as mix;
+
 /// The case sentences of `tests/fixtures/claims`, by language (ar, en, ru).
 pub fn sentences() -> Vec<Vec<String>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claims");
@@ -19,14 +21,6 @@ pub fn sentences() -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
-}
-
-/// splitmix64: a fixed pseudo-random stream, so every run serves the same reports.
-pub fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
 }
 
 /// Article `m` of feed `n`: ten sentences of one language drawn from the case

@@ -110,26 +110,8 @@ pub fn claim_filter(params: &HashMap<String, String>) -> Result<ClaimFilter, Api
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let kind = get("kind");
-    if let Some(k) = &kind {
-        if Kind::parse(k).is_none() {
-            let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-            return Err(bad(format!(
-                "unknown kind '{k}' (known: {})",
-                known.join(", ")
-            )));
-        }
-    }
-    let who = get("who");
-    if let Some(w) = &who {
-        if Who::parse(w).is_none() {
-            let known: Vec<&str> = Who::ALL.iter().map(|w| w.as_str()).collect();
-            return Err(bad(format!(
-                "unknown who '{w}' (known: {})",
-                known.join(", ")
-            )));
-        }
-    }
+    let kind = one_of("kind", get("kind"), Kind::ALL, |k| k.as_str())?;
+    let who = one_of("who", get("who"), Who::ALL, |w| w.as_str())?;
     let date = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
         get(k)
             .map(|v| {
@@ -247,5 +229,25 @@ async fn healthz(Shared(state): Shared<State>) -> Response {
         )
             .into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+/// `value` of parameter `param` when it is one of `all`'s names; else a 400 that
+/// lists them.
+fn one_of<T: Copy>(
+    param: &str,
+    value: Option<String>,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if !all.iter().any(|x| name(*x) == v) => {
+            let known: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+            Err(bad(format!(
+                "unknown {param} '{v}' (known: {})",
+                known.join(", ")
+            )))
+        }
+        v => Ok(v),
     }
 }

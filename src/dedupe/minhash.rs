@@ -60,7 +60,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-fn splitmix64(mut x: u64) -> u64 {
+/// splitmix64: a fixed, well-mixed 64-bit permutation (also the benches' seeded
+/// stream, so their generated reports are the same on every run).
+pub fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -99,6 +99,22 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Feed row ids of one transaction: a batch holds many records of few feeds, and
+/// each lookup is an upsert (a write), so each feed's is done once.
+#[derive(Default)]
+struct FeedIds(std::collections::HashMap<String, i64>);
+
+impl FeedIds {
+    fn get(&mut self, tx: &Transaction<'_>, feed: &FeedConfig) -> rusqlite::Result<i64> {
+        if let Some(id) = self.0.get(feed.url.as_str()) {
+            return Ok(*id);
+        }
+        let id = feed_id(tx, feed)?;
+        self.0.insert(feed.url.to_string(), id);
+        Ok(id)
+    }
+}
+
 fn feed_id(tx: &Transaction<'_>, feed: &FeedConfig) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO feeds (url, pipeline) VALUES (?1, ?2)
@@ -118,11 +134,12 @@ pub fn write_records(
     let last_claim: i64 =
         tx.query_row("SELECT COALESCE(MAX(id), 0) FROM claims", [], |r| r.get(0))?;
     let now = ts(Utc::now());
+    let mut feed_ids = FeedIds::default();
     let (mut articles, mut claims, mut dups, mut filtered) = (0, 0, 0, 0);
     for record in batch {
         match record {
             Record::Article(a) => {
-                let feed = feed_id(&tx, &a.new.article.feed)?;
+                let feed = feed_ids.get(&tx, &a.new.article.feed)?;
                 match insert_article(&tx, feed, a)? {
                     Some((id, n)) => {
                         articles += 1;
@@ -143,7 +160,7 @@ pub fn write_records(
                 }
             }
             Record::Skipped(s) => {
-                let feed = feed_id(&tx, &s.feed)?;
+                let feed = feed_ids.get(&tx, &s.feed)?;
                 match s.reason {
                     crate::model::Skip::Duplicate => dups += 1,
                     crate::model::Skip::Filtered => filtered += 1,
