@@ -57,7 +57,8 @@ impl FeedConfig {
     }
 }
 
-/// A problem at a place in a pipeline file.
+/// A problem at a place in a pipeline file. Line 0 means the file as a whole (it
+/// cannot be read, or is not UTF-8 text), shown without a position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub file: PathBuf,
@@ -66,8 +67,22 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    fn whole(file: &Path, message: String) -> Self {
+        ConfigError {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file.display(), self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -110,54 +125,151 @@ const DEFAULT_POLL_EVERY: Duration = Duration::from_secs(600);
 const MIN_POLL_EVERY: Duration = Duration::from_secs(1);
 
 /// Pipeline files named by `path`: the file itself, or every `*.toml` in the folder
-/// (sorted, so that runs are repeatable).
+/// (sorted, so that runs are repeatable). Entries that cannot be read as files
+/// (dangling symlinks, say) are left out here; [`load`] reports them.
 pub fn pipeline_files(path: &Path) -> Result<Vec<PathBuf>, ConfigErrors> {
-    let io_error = |e: std::io::Error| {
-        ConfigErrors(vec![ConfigError {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read: {e}"),
-        }])
-    };
+    list(path).map(|(files, _)| files)
+}
+
+/// The pipeline files under `path`, and a problem for each `*.toml` entry that
+/// cannot be read as a file.
+fn list(path: &Path) -> Result<(Vec<PathBuf>, Vec<ConfigError>), ConfigErrors> {
     if !path.is_dir() {
-        std::fs::metadata(path).map_err(io_error)?;
-        return Ok(vec![path.to_path_buf()]);
+        return match std::fs::metadata(path) {
+            Ok(_) => Ok((vec![path.to_path_buf()], Vec::new())),
+            Err(e) => Err(ConfigErrors(vec![ConfigError::whole(
+                path,
+                unreadable(path, &e),
+            )])),
+        };
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(io_error)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-        .collect();
+    let entries = std::fs::read_dir(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError::whole(
+            path,
+            format!("cannot read: {}", lower(&e)),
+        )])
+    })?;
+    let (mut files, mut problems) = (Vec::new(), Vec::new());
+    for entry in entries {
+        let p = match entry {
+            Ok(entry) => entry.path(),
+            Err(e) => {
+                problems.push(ConfigError::whole(
+                    path,
+                    format!("cannot list: {}", lower(&e)),
+                ));
+                continue;
+            }
+        };
+        if p.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        // `metadata` follows symlinks, so a link to a file counts and a dangling
+        // or looping one is an error rather than silently nothing.
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => files.push(p),
+            Ok(_) => {}
+            Err(e) => problems.push(ConfigError::whole(&p, unreadable(&p, &e))),
+        }
+    }
     files.sort();
-    Ok(files)
+    problems.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((files, problems))
+}
+
+/// An io error in lower case, as the rest of the messages are.
+fn lower(e: &std::io::Error) -> String {
+    e.to_string().to_lowercase()
+}
+
+/// Why `path` cannot be opened: a dangling symlink is named as one, since the
+/// io error ("no such file") would contradict the listing that shows it.
+fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    let is_link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+    if is_link && e.kind() == std::io::ErrorKind::NotFound {
+        match std::fs::read_link(path) {
+            Ok(target) => format!(
+                "dangling symlink (its target {} does not exist)",
+                target.display()
+            ),
+            Err(_) => "dangling symlink".into(),
+        }
+    } else {
+        format!("cannot read: {}", lower(e))
+    }
 }
 
 /// Loads every pipeline under `path`; all problems of all files are returned
-/// together, and names must be unique.
+/// together, names must be unique and a feed belongs to one pipeline.
 pub fn load(path: &Path) -> Result<Vec<Pipeline>, ConfigErrors> {
-    let mut pipelines = Vec::new();
-    let mut errors = Vec::new();
-    for file in pipeline_files(path)? {
-        match load_file(&file) {
-            Ok(p) => pipelines.push(p),
-            Err(e) => errors.extend(e.0),
-        }
+    load_all(path, false)
+}
+
+/// Like [`load`], and a local feed file that does not exist is a problem too. At
+/// run time it is only a failing feed (recorded on its row, like an HTTP error),
+/// so that one missing file does not stop the other feeds; `check` is where the
+/// author wants to hear about it.
+pub fn check(path: &Path) -> Result<Vec<Pipeline>, ConfigErrors> {
+    load_all(path, true)
+}
+
+fn load_all(path: &Path, strict: bool) -> Result<Vec<Pipeline>, ConfigErrors> {
+    let (files, mut errors) = list(path)?;
+    if files.is_empty() && errors.is_empty() {
+        return Err(ConfigErrors(vec![ConfigError::whole(
+            path,
+            "no pipeline files (*.toml) in this folder".into(),
+        )]));
     }
-    let mut seen = std::collections::HashMap::new();
-    for p in &pipelines {
-        if let Some(first) = seen.insert(p.name.clone(), p.path.clone()) {
-            errors.push(ConfigError {
-                file: p.path.clone(),
-                line: 1,
-                column: 1,
-                message: format!(
-                    "pipeline name '{}' is used by {} too; names must be unique",
-                    p.name,
-                    first.display()
-                ),
-            });
+    let mut pipelines = Vec::new();
+    let mut names = std::collections::HashMap::new();
+    let mut urls: std::collections::HashMap<String, (PathBuf, usize)> =
+        std::collections::HashMap::new();
+    for file in files {
+        let parsed = read_file(&file);
+        let mut file_errors = if strict { parsed.warnings } else { Vec::new() };
+        match parsed.pipeline {
+            Ok(p) => {
+                let at = |(line, column): (usize, usize), message: String| ConfigError {
+                    file: p.path.clone(),
+                    line,
+                    column,
+                    message,
+                };
+                if let Some(first) = names.insert(p.name.clone(), p.path.clone()) {
+                    file_errors.push(at(
+                        parsed.name_at,
+                        format!(
+                            "pipeline name '{}' is used by {} too; names must be unique",
+                            p.name,
+                            first.display()
+                        ),
+                    ));
+                }
+                for (f, &place) in p.feeds.iter().zip(&parsed.feed_at) {
+                    let key = feed_key(&f.url);
+                    match urls.get(&key) {
+                        Some((first, line)) => file_errors.push(at(
+                            place,
+                            format!(
+                                "feed {} is listed in {} too (line {line}); a feed belongs to one pipeline",
+                                f.url,
+                                first.display()
+                            ),
+                        )),
+                        None => {
+                            urls.insert(key, (p.path.clone(), place.0));
+                        }
+                    }
+                }
+                if file_errors.is_empty() {
+                    pipelines.push(p);
+                }
+            }
+            Err(e) => file_errors.extend(e.0),
         }
+        file_errors.sort_by_key(|e| (e.line, e.column));
+        errors.extend(file_errors);
     }
     if errors.is_empty() {
         Ok(pipelines)
@@ -166,38 +278,183 @@ pub fn load(path: &Path) -> Result<Vec<Pipeline>, ConfigErrors> {
     }
 }
 
+/// A feed URL as compared for duplicates: the `url` crate has already lower-cased
+/// the host and dropped a default port; a fragment never reaches the server.
+fn feed_key(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url.into()
+}
+
 pub fn load_file(file: &Path) -> Result<Pipeline, ConfigErrors> {
-    let source = std::fs::read_to_string(file).map_err(|e| {
-        ConfigErrors(vec![ConfigError {
+    read_file(file).pipeline
+}
+
+/// One pipeline file read and parsed, with what cross-file checks need.
+struct Parsed {
+    pipeline: Result<Pipeline, ConfigErrors>,
+    /// Problems that do not stop the pipeline from running; only [`check`]
+    /// reports them.
+    warnings: Vec<ConfigError>,
+    /// Line and column of the `name` key, and of each feed's `url`.
+    name_at: (usize, usize),
+    feed_at: Vec<(usize, usize)>,
+}
+
+impl Parsed {
+    fn failed(error: ConfigError) -> Self {
+        Self::failed_all(vec![error])
+    }
+
+    fn failed_all(errors: Vec<ConfigError>) -> Self {
+        Parsed {
+            pipeline: Err(ConfigErrors(errors)),
+            warnings: Vec::new(),
+            name_at: (1, 1),
+            feed_at: Vec::new(),
+        }
+    }
+}
+
+fn read_file(file: &Path) -> Parsed {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return Parsed::failed(ConfigError::whole(file, unreadable(file, &e))),
+    };
+    match decode(bytes, file) {
+        Ok(source) => parse_file(&source, file),
+        Err(e) => Parsed::failed(e),
+    }
+}
+
+/// The text of a pipeline file, which must be UTF-8 (a UTF-8 byte order mark is
+/// fine: the TOML parser skips it).
+fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, ConfigError> {
+    if let Some(encoding) = wide_encoding(&bytes) {
+        return Err(ConfigError::whole(
+            file,
+            format!("not valid utf-8 (it looks like {encoding}; save it as utf-8)"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..at]);
+        ConfigError {
             file: file.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read: {e}"),
-        }])
-    })?;
-    parse(&source, file)
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message: format!(
+                "not valid utf-8: byte 0x{:02x} at offset {at} (save the file as utf-8)",
+                bytes[at]
+            ),
+        }
+    })
+}
+
+/// "utf-16" or "utf-32" when `bytes` start with that encoding's byte order mark,
+/// or have the zero bytes its ASCII characters carry (which UTF-8 TOML never has).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    // UTF-32 LE before UTF-16 LE: its mark starts with theirs.
+    const MARKS: &[(&[u8], &str)] = &[
+        (&[0xFF, 0xFE, 0, 0], "utf-32"),
+        (&[0, 0, 0xFE, 0xFF], "utf-32"),
+        (&[0xFF, 0xFE], "utf-16"),
+        (&[0xFE, 0xFF], "utf-16"),
+    ];
+    if let Some((_, name)) = MARKS.iter().find(|(mark, _)| bytes.starts_with(mark)) {
+        return Some(name);
+    }
+    let head = &bytes[..bytes.len().min(64)];
+    let zeros = head.iter().filter(|b| **b == 0).count();
+    if zeros == 0 || head.len() < 4 {
+        None
+    } else if zeros * 4 >= head.len() * 3 {
+        Some("utf-32")
+    } else {
+        Some("utf-16")
+    }
+}
+
+/// At most this many syntax errors are reported for a file.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// The TOML syntax errors of `source`, at most one per line, in order, as byte
+/// offsets and messages. The parser's recovery finds most in one pass, but it can
+/// skip over some (after a broken table header, say), so the lines with errors
+/// are blanked and the text parsed again for errors further down. An error the
+/// blanking reveals above the last one found is the blanking's doing (an array
+/// or inline table it left unclosed), so it is not reported.
+fn syntax_errors(source: &str) -> Vec<(usize, String)> {
+    let line_of = |at: usize| source[..at.min(source.len())].matches('\n').count();
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut text = source.to_string();
+    while found.len() < MAX_SYNTAX_ERRORS {
+        let (_, errors) = DeTable::parse_recoverable(&text);
+        let below = found.last().map(|(at, _)| line_of(*at));
+        let mut new: Vec<(usize, String)> = errors
+            .iter()
+            .map(|e| {
+                let at = e.span().map_or(0, |s| s.start).min(source.len());
+                let message = e.message().lines().next().unwrap_or("invalid TOML");
+                (at, message.to_lowercase())
+            })
+            .filter(|(at, _)| below.is_none_or(|l| line_of(*at) > l))
+            .collect();
+        new.sort_by_key(|(at, _)| *at);
+        new.dedup_by_key(|(at, _)| line_of(*at));
+        if new.is_empty() {
+            break;
+        }
+        for (at, _) in &new {
+            // Whole lines become spaces, so offsets still point into `source`
+            // and the text stays valid UTF-8.
+            let bytes = text.as_bytes();
+            let start = bytes[..*at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = bytes[*at..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(text.len(), |i| at + i);
+            text.replace_range(start..end, &" ".repeat(end - start));
+        }
+        found.extend(new);
+    }
+    found.truncate(MAX_SYNTAX_ERRORS);
+    found
 }
 
 /// Parses one pipeline file's text; `file` names it in messages and anchors
 /// relative feed paths.
 pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
+    parse_file(source, file).pipeline
+}
+
+fn parse_file(source: &str, file: &Path) -> Parsed {
     let mut check = Checker {
         source,
         file,
         errors: Vec::new(),
     };
+    let syntax = syntax_errors(source);
+    if !syntax.is_empty() {
+        // Schema problems of a document the parser had to guess at would mostly
+        // be echoes of the syntax errors (keys of a broken `[[feed]]` header
+        // landing in the top table), so they wait until the syntax is right.
+        for (at, message) in syntax {
+            check.error(at, format!("invalid TOML: {message}"));
+        }
+        return Parsed::failed_all(check.errors);
+    }
     let root = match DeTable::parse(source) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.span().map(|s| s.start).unwrap_or(0);
-            let message = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string();
+            let at = e.span().map_or(0, |s| s.start);
+            let message = e.message().lines().next().unwrap_or("invalid TOML");
             check.error(at, format!("invalid TOML: {}", message.to_lowercase()));
-            return Err(ConfigErrors(check.errors));
+            return Parsed::failed_all(check.errors);
         }
     };
     let root_span = root.span();
@@ -211,11 +468,15 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     let mut feed_tables = Vec::new();
     let mut places = Vec::new();
     let mut story_threshold = crate::dedupe::stories::DEFAULT_THRESHOLD;
+    let mut name_at = 0;
 
     for (key, value) in root.iter() {
         let at = key.span().start;
         match key.get_ref().as_ref() {
-            "name" => name = check.string(value, "name"),
+            "name" => {
+                name_at = at;
+                name = check.string(value, "name");
+            }
             "description" => description = check.string(value, "description"),
             "keywords" => keywords = check.string_list(value, "keywords"),
             "poll_every" => {
@@ -285,14 +546,19 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
         .collect();
 
     let mut feeds = Vec::new();
+    // Byte offsets of each feed's `url` value, parallel to `feeds`.
+    let mut url_at = Vec::new();
     for (at, table) in feed_tables {
-        let mut url = None;
+        let (mut url, mut url_start) = (None, at);
         let mut language = None;
         let mut fetch_article = false;
         let mut feed_poll = poll_every;
         for (key, value) in table.iter() {
             match key.get_ref().as_ref() {
-                "url" => url = check.feed_url(value, base),
+                "url" => {
+                    url_start = value.span().start;
+                    url = check.feed_url(value, base);
+                }
                 "language" => {
                     if let Some(l) = check.string(value, "language") {
                         if LANGUAGES.contains(&l.as_str()) {
@@ -324,15 +590,18 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
             }
         }
         match url {
-            Some(url) => feeds.push(Arc::new(FeedConfig {
-                url,
-                pipeline: name.clone(),
-                language,
-                fetch_article,
-                poll_every: feed_poll,
-                story_threshold,
-                keywords: folded_keywords.clone(),
-            })),
+            Some(url) => {
+                url_at.push(url_start);
+                feeds.push(Arc::new(FeedConfig {
+                    url,
+                    pipeline: name.clone(),
+                    language,
+                    fetch_article,
+                    poll_every: feed_poll,
+                    story_threshold,
+                    keywords: folded_keywords.clone(),
+                }));
+            }
             None if !table.contains_key("url") => check.error(at, "feed has no 'url'".into()),
             None => {}
         }
@@ -343,26 +612,73 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
             "pipeline has no [[feed]]".into(),
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    for f in &feeds {
-        if !seen.insert(f.url.as_str()) {
-            check.error(0, format!("feed {} is listed twice", f.url));
+    let mut seen = std::collections::HashMap::new();
+    for (f, &at) in feeds.iter().zip(&url_at) {
+        if let Some(&first) = seen.get(&feed_key(&f.url)) {
+            let (line, _) = check.position(first);
+            check.error(
+                at,
+                format!("feed {} is listed twice (first at line {line})", f.url),
+            );
+        } else {
+            seen.insert(feed_key(&f.url), at);
+        }
+    }
+    let mut warnings = Vec::new();
+    for (f, &at) in feeds.iter().zip(&url_at) {
+        if let Some(problem) = missing_feed_file(&f.url) {
+            let (line, column) = check.position(at);
+            warnings.push(ConfigError {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: problem,
+            });
         }
     }
 
-    if !check.errors.is_empty() {
+    let name_at = check.position(name_at);
+    let feed_at = url_at.iter().map(|at| check.position(*at)).collect();
+    let pipeline = if check.errors.is_empty() {
+        Ok(Pipeline {
+            name,
+            description,
+            keywords,
+            poll_every,
+            feeds,
+            places,
+            path: file.to_path_buf(),
+        })
+    } else {
         check.errors.sort_by_key(|e| (e.line, e.column));
-        return Err(ConfigErrors(check.errors));
+        Err(ConfigErrors(check.errors))
+    };
+    Parsed {
+        pipeline,
+        warnings,
+        name_at,
+        feed_at,
     }
-    Ok(Pipeline {
-        name,
-        description,
-        keywords,
-        poll_every,
-        feeds,
-        places,
-        path: file.to_path_buf(),
-    })
+}
+
+/// Why a `file:` feed cannot be read, if it cannot; `None` for other schemes.
+fn missing_feed_file(url: &Url) -> Option<String> {
+    if url.scheme() != "file" {
+        return None;
+    }
+    let path = url.to_file_path().ok()?;
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => None,
+        Ok(_) => Some(format!("feed file {} is not a file", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(format!("feed file {} does not exist", path.display()))
+        }
+        Err(e) => Some(format!(
+            "cannot read feed file {}: {}",
+            path.display(),
+            lower(&e)
+        )),
+    }
 }
 
 /// How often the pipelines folder is looked at for edits.
@@ -462,11 +778,17 @@ struct Checker<'a> {
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 impl Checker<'_> {
-    fn error(&mut self, at: usize, message: String) {
+    /// Line and column (both from 1, the column in characters) of byte `at`.
+    fn position(&self, at: usize) -> (usize, usize) {
         let at = at.min(self.source.len());
         let before = &self.source[..at];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
+    fn error(&mut self, at: usize, message: String) {
+        let (line, column) = self.position(at);
         self.errors.push(ConfigError {
             file: self.file.to_path_buf(),
             line,

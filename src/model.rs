@@ -63,6 +63,9 @@ pub enum Skip {
     Duplicate,
     /// None of the pipeline's keywords occur in it.
     Filtered,
+    /// Its link is not an http(s) URL: only a pipeline file may name local files,
+    /// and `javascript:` or `data:` links are never stored or followed.
+    RefusedLink,
 }
 
 impl Skip {
@@ -70,6 +73,7 @@ impl Skip {
         match self {
             Skip::Duplicate => "duplicate",
             Skip::Filtered => "filtered",
+            Skip::RefusedLink => "refused_link",
         }
     }
 }
@@ -81,6 +85,8 @@ pub struct SkippedEntry {
     pub feed: Arc<FeedConfig>,
     pub entry_key: String,
     pub reason: Skip,
+    /// Why, in words, when the reason alone does not say (the refused link).
+    pub detail: Option<String>,
     pub poll: PollTicket,
 }
 

@@ -13,7 +13,7 @@ use crate::config::Pipeline;
 use crate::extract::{Extractor, Extractors, LexiconError};
 use crate::fetch::client::ClientOptions;
 use crate::fetch::{self, FetchContext, FetchError, HttpClient};
-use crate::stats::{StageStats, StoreCounts};
+use crate::stats::{StageStats, StoreCounts, WriterHealth};
 use crate::store::{self, Reader, StoreError};
 
 /// Channel capacities: small, so that a slow store holds fetching back.
@@ -112,6 +112,8 @@ pub struct Counters {
     pub store: Arc<StageStats>,
     pub stored: Arc<StoreCounts>,
     pub fetch_latency: Arc<crate::stats::Histogram>,
+    /// Whether the writer can commit (`/healthz`).
+    pub writer: Arc<WriterHealth>,
     /// Items waiting in each channel between stages.
     pub depths: std::sync::Mutex<Vec<(&'static str, Box<dyn Fn() -> usize + Send + Sync>)>>,
 }
@@ -135,6 +137,7 @@ impl Default for Counters {
             store: Arc::new(StageStats::new("store")),
             stored: Arc::new(StoreCounts::default()),
             fetch_latency: Arc::default(),
+            writer: Arc::default(),
             depths: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -232,28 +235,57 @@ pub async fn run(
     let (records_tx, records_rx) = async_channel::bounded(store::writer::BATCH);
     let (reports_tx, reports_rx) = async_channel::unbounded();
     {
+        // Weak handles: a gauge must not keep a channel open after its stage ended.
         let mut depths = counters.depths.lock().expect("depths poisoned");
         let (a, b, c, d) = (
-            items_rx.clone(),
-            articles_rx.clone(),
-            new_rx.clone(),
-            records_rx.clone(),
+            items_rx.downgrade(),
+            articles_rx.downgrade(),
+            new_rx.downgrade(),
+            records_rx.downgrade(),
         );
-        depths.push(("fetch_to_pages", Box::new(move || a.len())));
-        depths.push(("pages_to_dedupe", Box::new(move || b.len())));
-        depths.push(("dedupe_to_extract", Box::new(move || c.len())));
-        depths.push(("extract_to_store", Box::new(move || d.len())));
+        depths.push((
+            "fetch_to_pages",
+            Box::new(move || a.upgrade().map_or(0, |r| r.len())),
+        ));
+        depths.push((
+            "pages_to_dedupe",
+            Box::new(move || b.upgrade().map_or(0, |r| r.len())),
+        ));
+        depths.push((
+            "dedupe_to_extract",
+            Box::new(move || c.upgrade().map_or(0, |r| r.len())),
+        ));
+        depths.push((
+            "extract_to_store",
+            Box::new(move || d.upgrade().map_or(0, |r| r.len())),
+        ));
     }
 
-    // Spawned last-to-first, so every stage has its consumer before it produces.
-    let store_task = tokio::spawn(store::run(
-        records_rx,
-        reports_rx,
+    // The head: cancelled by `shutdown`, or by the writer when it stops for good,
+    // so that nothing more is fetched for a store that cannot take it.
+    let head = shutdown.child_token();
+    let writer = store::Writer {
         conn,
-        options.db.clone(),
-        counters.stored.clone(),
-        counters.store.clone(),
-    ));
+        path: options.db.clone(),
+        counts: counters.stored.clone(),
+        stats: counters.store.clone(),
+        health: counters.writer.clone(),
+        policy: match options.mode {
+            Mode::Once => store::RetryPolicy::ONCE,
+            Mode::Forever => store::RetryPolicy::SERVICE,
+        },
+    };
+    // Spawned last-to-first, so every stage has its consumer before it produces.
+    let store_task = {
+        let (head, shutdown) = (head.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let r = store::run(records_rx, reports_rx, writer, shutdown).await;
+            if r.is_err() {
+                head.cancel();
+            }
+            r
+        })
+    };
     let mut extract_tasks = Vec::new();
     for _ in 0..options.extract_workers.max(1) {
         let (rx, tx, ex, stats) = (
@@ -270,6 +302,7 @@ pub async fn run(
     let reader = Reader::new(&options.db);
     let dedupe_task = {
         let (reader, stats) = (reader.clone(), counters.dedupe.clone());
+        let records_tx = records_tx.clone();
         tokio::task::spawn_blocking(move || {
             crate::dedupe::run(articles_rx, new_tx, records_tx, reader, stats)
         })
@@ -277,10 +310,11 @@ pub async fn run(
     let pages_task = tokio::spawn(fetch::run_articles(
         items_rx,
         articles_tx,
+        records_tx,
         client.clone(),
         counters.pages.clone(),
         options.page_workers,
-        shutdown.clone(),
+        head.clone(),
     ));
 
     let ctx = FetchContext {
@@ -317,15 +351,15 @@ pub async fn run(
         .progress
         .then(|| progress_bar(counters.clone(), feeds.len()));
     let polled = match options.mode {
-        Mode::Once => fetch::poll_once(feeds, ctx, items_tx, shutdown).await,
+        Mode::Once => fetch::poll_once(feeds, ctx, items_tx, head).await,
         Mode::Forever => {
             let n = feeds.len();
             let (tx, rx) = tokio::sync::watch::channel(feeds);
             let watcher = options.watch.clone().map(|dir| {
                 let pipelines = pipelines.to_vec();
-                tokio::spawn(crate::config::watch(dir, pipelines, tx, shutdown.clone()))
+                tokio::spawn(crate::config::watch(dir, pipelines, tx, head.clone()))
             });
-            fetch::poll_forever(rx, ctx, items_tx, shutdown).await;
+            fetch::poll_forever(rx, ctx, items_tx, head).await;
             if let Some(w) = watcher {
                 let _ = w.await;
             }
@@ -333,8 +367,6 @@ pub async fn run(
         }
     };
     info!("polling stopped; draining the pipeline");
-    // The channel gauges hold receivers; let the channels close as stages end.
-    counters.depths.lock().expect("depths poisoned").clear();
 
     // The head is done; each stage now ends as its input closes.
     let join = |e: tokio::task::JoinError| PipelineError::Stage(e.to_string());

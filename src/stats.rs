@@ -27,6 +27,12 @@ impl StageStats {
     pub fn error(&self) {
         self.errors.fetch_add(1, Relaxed);
     }
+    pub fn add_input(&self, n: u64) {
+        self.input.fetch_add(n, Relaxed);
+    }
+    pub fn add_output(&self, n: u64) {
+        self.output.fetch_add(n, Relaxed);
+    }
     pub fn snapshot(&self) -> (u64, u64, u64) {
         (
             self.input.load(Relaxed),
@@ -51,6 +57,40 @@ impl StoreCounts {
     }
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Relaxed)
+    }
+}
+
+/// Whether the writer can commit: set while its commits fail, cleared by the next
+/// one that succeeds. `/healthz` answers 503 with the reason while it is set.
+#[derive(Debug, Default)]
+pub struct WriterHealth(std::sync::Mutex<Option<WriterTrouble>>);
+
+/// Since when, and why, the writer has not been able to commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterTrouble {
+    pub since: chrono::DateTime<chrono::Utc>,
+    pub reason: String,
+}
+
+impl WriterHealth {
+    /// A commit failed for `reason`; the first failure of a run of them sets `since`.
+    pub fn failing(&self, reason: String) {
+        let mut t = self.0.lock().expect("writer health poisoned");
+        let since = t.as_ref().map_or_else(chrono::Utc::now, |t| t.since);
+        *t = Some(WriterTrouble { since, reason });
+    }
+
+    /// A commit succeeded. Whether the writer was failing until now.
+    pub fn recovered(&self) -> bool {
+        self.0
+            .lock()
+            .expect("writer health poisoned")
+            .take()
+            .is_some()
+    }
+
+    pub fn trouble(&self) -> Option<WriterTrouble> {
+        self.0.lock().expect("writer health poisoned").clone()
     }
 }
 

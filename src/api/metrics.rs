@@ -41,6 +41,11 @@ pub async fn metrics(Shared(state): Shared<State>) -> Response {
                 len()
             );
         }
+        let healthy = u8::from(c.writer.trouble().is_none());
+        let _ = writeln!(
+            out,
+            "# HELP claimwire_writer_healthy 1 while the writer commits, 0 while its commits fail.\n# TYPE claimwire_writer_healthy gauge\nclaimwire_writer_healthy {healthy}"
+        );
         let (buckets, count, sum) = c.fetch_latency.snapshot();
         out.push_str("# HELP claimwire_fetch_seconds Feed fetch latency.\n# TYPE claimwire_fetch_seconds histogram\n");
         for (bound, n) in LATENCY_BUCKETS.iter().zip(&buckets) {

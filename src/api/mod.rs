@@ -217,7 +217,23 @@ async fn article(
     }
 }
 
+/// 200 while the database can be read and the writer commits; 503 with the reason
+/// while the writer's commits fail (locked, disk full), so that a supervisor sees
+/// a wedged service.
 async fn healthz(Shared(state): Shared<State>) -> Response {
+    let trouble = state.counters.as_ref().and_then(|c| c.writer.trouble());
+    if let Some(t) = trouble {
+        let since = t.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain")],
+            format!(
+                "unhealthy: the writer cannot commit since {since}: {}\n",
+                t.reason
+            ),
+        )
+            .into_response();
+    }
     match read(&state, |c| {
         c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
     })

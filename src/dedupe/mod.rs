@@ -139,6 +139,7 @@ pub fn run(
                     feed: article.feed,
                     entry_key: article.entry_key,
                     reason,
+                    detail: None,
                     poll: article.poll,
                 }))
                 .is_ok(),

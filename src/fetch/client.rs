@@ -230,8 +230,16 @@ impl HttpClient {
         })
     }
 
-    /// GETs `url` (`http`, `https` or `file`), never holding more than the cap.
+    /// GETs `url`, never holding more than the cap. Only `http` and `https`: this is
+    /// for addresses that came from the network (article links), which must never
+    /// name a local file.
     pub async fn get(&self, url: &Url) -> Result<Body, FetchError> {
+        if let Some(why) = refused_scheme(url) {
+            return Err(FetchError::Blocked {
+                url: url.to_string(),
+                detail: why,
+            });
+        }
         match self.get_if_changed(url, &Validators::default()).await? {
             Fetched::Body(b) => Ok(b),
             // Without validators a server has no reason to answer 304.
@@ -267,6 +275,8 @@ impl HttpClient {
     }
 
     /// A conditional GET: sends the validators and answers `NotModified` on 304.
+    /// `url` may be a `file:` URL, since feed addresses come from the pipeline
+    /// file's author; a redirect never leads to one.
     pub async fn get_if_changed(
         &self,
         url: &Url,
@@ -308,6 +318,12 @@ impl HttpClient {
                     status,
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
                 );
+                if let Some(why) = refused_scheme(&location) {
+                    return Err(FetchError::Blocked {
+                        url: location.to_string(),
+                        detail: format!("redirect from {current}: {why}"),
+                    });
+                }
                 current = location;
                 self.check_target(&current)?;
                 continue;
@@ -444,6 +460,12 @@ pub fn freshness(headers: &HeaderMap) -> Option<Duration> {
     (at - Utc::now()).to_std().ok()
 }
 
+/// Why a URL from the network is not fetched: anything but http(s).
+pub fn refused_scheme(url: &Url) -> Option<String> {
+    (!matches!(url.scheme(), "http" | "https"))
+        .then(|| format!("scheme {} is not fetched from a link", url.scheme()))
+}
+
 async fn read_file(url: &Url, max_body: u64) -> Result<Body, FetchError> {
     use tokio::io::AsyncReadExt;
     let file_error = |detail: String| FetchError::File {
@@ -453,9 +475,22 @@ async fn read_file(url: &Url, max_body: u64) -> Result<Body, FetchError> {
     let path = url
         .to_file_path()
         .map_err(|()| file_error("not a local path".into()))?;
-    let file = tokio::fs::File::open(&path)
+    // Opened without blocking: opening a FIFO for reading otherwise waits for a
+    // writer, on a thread that shutdown cannot interrupt. Only regular files are
+    // read (not FIFOs, devices or /proc streams that never end).
+    let file = tokio::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
         .await
         .map_err(|e| file_error(e.to_string().to_lowercase()))?;
+    let meta = file
+        .metadata()
+        .await
+        .map_err(|e| file_error(e.to_string().to_lowercase()))?;
+    if !meta.is_file() {
+        return Err(file_error("not a regular file".into()));
+    }
     let mut bytes = Vec::new();
     file.take(max_body + 1)
         .read_to_end(&mut bytes)

@@ -27,7 +27,9 @@ use url::Url;
 pub use client::{FetchError, HttpClient};
 
 use crate::config::FeedConfig;
-use crate::model::{Article, FeedItem, FeedReport, PollOutcome, PollTicket};
+use crate::model::{
+    Article, FeedItem, FeedReport, PollOutcome, PollTicket, Record, Skip, SkippedEntry,
+};
 use crate::stats::StageStats;
 use crate::store::Reader;
 use client::{Fetched, Validators};
@@ -349,8 +351,21 @@ pub struct PollSummary {
     pub failed: usize,
 }
 
+/// Why an entry's link is refused, if it is. A link comes from the network, so it
+/// must be an http(s) URL: only the pipeline file's author may name a local file
+/// (a feed's own `url`), and `javascript:` or `data:` links are neither followed
+/// nor stored. An entry without a link is filed under its feed's URL.
+pub fn refused_link(link: Option<&str>) -> Option<String> {
+    let link = link?;
+    let shown: String = link.chars().take(200).collect();
+    match Url::parse(link) {
+        Ok(url) => client::refused_scheme(&url).map(|why| format!("{why}: {shown}")),
+        Err(e) => Some(format!("link is not a url ({e}): {shown}")),
+    }
+}
+
 /// Turns a feed item into an article: the feed's text, or the linked page's main
-/// text when the feed asks for it.
+/// text when the feed asks for it. The link must have passed [`refused_link`].
 pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, FetchError> {
     let FeedItem {
         feed,
@@ -365,7 +380,7 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
         .clone()
         .unwrap_or_else(|| format!("{}#{}", feed.url, entry_key));
     if feed.fetch_article {
-        if let Some(link) = link.as_deref().and_then(|l| url::Url::parse(l).ok()) {
+        if let Some(link) = link.as_deref().and_then(|l| Url::parse(l).ok()) {
             let body = client
                 .get(&link)
                 .await
@@ -397,12 +412,26 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
     })
 }
 
+/// The entry as the store records it when its link is refused.
+fn refused(item: FeedItem, why: String) -> Record {
+    warn!(feed = %item.feed.url, entry = %item.entry_key, reason = %why, "entry refused: its link is not followed or stored");
+    Record::Skipped(SkippedEntry {
+        feed: item.feed,
+        entry_key: item.entry_key,
+        reason: Skip::RefusedLink,
+        detail: Some(why),
+        poll: item.poll,
+    })
+}
+
 /// The page-fetching half of the stage: `workers` tasks share one receiver. On
 /// shutdown no new page is started; pages under way finish, and entries still
-/// queued are released unprocessed, so the next poll offers them again.
+/// queued are released unprocessed, so the next poll offers them again. An entry
+/// whose link is refused goes straight to the store (`records`), recorded with why.
 pub async fn run_articles(
     items: async_channel::Receiver<FeedItem>,
     articles: async_channel::Sender<Article>,
+    records: async_channel::Sender<Record>,
     client: HttpClient,
     stats: Arc<StageStats>,
     workers: usize,
@@ -410,9 +439,10 @@ pub async fn run_articles(
 ) {
     let mut set = JoinSet::new();
     for _ in 0..workers.max(1) {
-        let (items, articles, client, stats, shutdown) = (
+        let (items, articles, records, client, stats, shutdown) = (
             items.clone(),
             articles.clone(),
+            records.clone(),
             client.clone(),
             stats.clone(),
             shutdown.clone(),
@@ -427,6 +457,14 @@ pub async fn run_articles(
                         Err(_) => break,
                     },
                 };
+                stats.input();
+                if let Some(why) = refused_link(item.link.as_deref()) {
+                    stats.error();
+                    if records.send(refused(item, why)).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
                 let link = item.link.clone();
                 match article(item, &client).await {
                     Ok(a) => {
@@ -446,6 +484,6 @@ pub async fn run_articles(
             }
         });
     }
-    drop(articles);
+    drop((articles, records));
     while set.join_next().await.is_some() {}
 }

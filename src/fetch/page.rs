@@ -22,6 +22,9 @@ pub fn main_text_at(bytes: &[u8], content_type: Option<&str>, url: Option<&url::
     let declared = published(&html);
     let options = rs_trafilatura::Options {
         page_type: Some(rs_trafilatura::page_type::PageType::Article),
+        // Its default cuts the text at 1,000,000 bytes, silently and possibly inside
+        // a character; the body cap (20 MiB of HTML) already bounds the text.
+        max_extracted_len: usize::MAX,
         ..rs_trafilatura::Options::default()
     };
     match rs_trafilatura::extract_with_options(&html, &options) {
@@ -310,6 +313,20 @@ fn meta_charset(head: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_of_more_than_a_million_bytes_keeps_all_its_text() {
+        // Two-byte letters: a cut at byte 1,000,000 could also fall inside one.
+        let paragraph = "<p>قال الدفاع المدني إن فرق الإنقاذ انتشلت جثثا جديدة من تحت الأنقاض في المدينة المنكوبة.</p>\n";
+        let html = format!(
+            "<html><body><article>{}</article></body></html>",
+            paragraph.repeat(8000)
+        );
+        assert!(html.len() > 1_200_000);
+        let page = main_text(html.as_bytes(), Some("text/html; charset=utf-8"));
+        assert!(page.text.len() > 1_000_000, "{} bytes", page.text.len());
+        assert!(page.text.trim_end().ends_with("المنكوبة."));
+    }
 
     #[test]
     fn decodes_by_header_meta_and_detection() {

@@ -100,10 +100,18 @@ const MIGRATIONS: &[&str] = &[
     // claim a savepoint, and FTS5 writes its pending terms out at each savepoint:
     // one segment per claim and merges without end (a third of the writer's time).
     "DROP TRIGGER claims_fts_insert;",
+    // 6: why an entry was not stored, in words (a refused link names its scheme).
+    "ALTER TABLE feed_entries ADD COLUMN detail TEXT;",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect()).to_latest(conn)
+}
+
+/// The schema version of the database (0 for a new file).
+pub fn version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map(|v| v as usize)
 }
 
 /// The schema version a fully migrated database has.

@@ -3,34 +3,50 @@
 //!
 //! Input: `Record`s (bounded) and `FeedReport`s (unbounded, small). Output: rows.
 //! Failure policy: writes are idempotent (unique canonical URL, unique claim
-//! identity, one row per feed entry), so a replay after a crash adds nothing; a
-//! database that cannot be written ends the stage with an error, which ends the run.
+//! identity, one row per feed entry), so a replay after a crash adds nothing. A
+//! commit that fails for a cause that may pass (locked, disk full) is logged,
+//! counted, marked on the writer's health and retried with backoff, holding its
+//! batch (and so the fetch behind it); one that cannot pass (read-only, damaged),
+//! or outlasts the policy, ends the stage with the error, which ends the run.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use tracing::debug;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, error, info, warn};
 
 use super::StoreError;
+use super::failure::{Backoff, Cause, RetryPolicy};
 use crate::config::FeedConfig;
 use crate::extract::EXTRACTOR_VERSION;
-use crate::model::{ExtractedArticle, FeedReport, PollOutcome, Record};
-use crate::stats::{StageStats, StoreCounts};
+use crate::model::{ExtractedArticle, FeedReport, PollOutcome, Record, Skip};
+use crate::stats::{StageStats, StoreCounts, WriterHealth};
 
 /// Most records in one transaction (the records channel holds as many).
 pub const BATCH: usize = 1024;
 
+/// The writer's connection and what it reports to.
+pub struct Writer {
+    pub conn: Connection,
+    pub path: PathBuf,
+    pub counts: Arc<StoreCounts>,
+    pub stats: Arc<StageStats>,
+    pub health: Arc<WriterHealth>,
+    pub policy: RetryPolicy,
+}
+
 /// Runs until `records` closes, then records the last feed reports and returns.
+/// `shutdown` only shortens how long a failing commit is retried.
 pub async fn run(
     records: async_channel::Receiver<Record>,
     reports: async_channel::Receiver<FeedReport>,
-    conn: Connection,
-    path: std::path::PathBuf,
-    counts: Arc<StoreCounts>,
-    stats: Arc<StageStats>,
+    writer: Writer,
+    shutdown: CancellationToken,
 ) -> Result<(), StoreError> {
-    let mut conn = Some(conn);
+    let mut writer = Some(Box::new(writer));
     let mut reports_open = true;
     loop {
         tokio::select! {
@@ -44,23 +60,26 @@ pub async fn run(
                         Err(_) => break,
                     }
                 }
-                let (counts, stats) = (counts.clone(), stats.clone());
-                conn = Some(blocking(conn.take(), &path, move |c| {
-                    let n = batch.len();
-                    for _ in 0..n { stats.input(); }
-                    let r = write_records(c, &batch, &counts);
-                    if r.is_ok() { for _ in 0..n { stats.output(); } }
+                writer = Some(blocking(writer.take(), &shutdown, move |w, shutdown| {
+                    let n = batch.len() as u64;
+                    w.stats.add_input(n);
+                    let counts = w.counts.clone();
+                    w.commit(shutdown, |c| write_records(c, &batch, &counts))?;
+                    w.stats.add_output(n);
+                    w.checkpoint_if_tight();
                     // `batch` is dropped here, after the commit: that releases the
                     // poll tickets, whose reports come back through `reports`.
                     drop(batch);
-                    r
+                    Ok(())
                 }).await?);
             }
             report = reports.recv(), if reports_open => {
                 let Ok(report) = report else { reports_open = false; continue };
                 let mut all = vec![report];
                 while let Ok(r) = reports.try_recv() { all.push(r); }
-                conn = Some(blocking(conn.take(), &path, move |c| write_reports(c, &all)).await?);
+                writer = Some(blocking(writer.take(), &shutdown, move |w, shutdown| {
+                    w.commit(shutdown, |c| write_reports(c, &all))
+                }).await?);
             }
         }
     }
@@ -70,29 +89,111 @@ pub async fn run(
         rest.push(r);
     }
     if !rest.is_empty() {
-        blocking(conn.take(), &path, move |c| write_reports(c, &rest)).await?;
+        blocking(writer.take(), &shutdown, move |w, shutdown| {
+            w.commit(shutdown, |c| write_reports(c, &rest))
+        })
+        .await?;
     }
     Ok(())
 }
 
-/// Runs `work` with the connection on a blocking thread and hands it back.
+/// Runs `work` with the writer on a blocking thread and hands the writer back.
 async fn blocking(
-    conn: Option<Connection>,
-    path: &std::path::Path,
-    work: impl FnOnce(&mut Connection) -> rusqlite::Result<()> + Send + 'static,
-) -> Result<Connection, StoreError> {
-    let mut conn = conn.expect("the writer always gets its connection back");
-    let (conn, result) = tokio::task::spawn_blocking(move || {
-        let r = work(&mut conn);
-        (conn, r)
+    writer: Option<Box<Writer>>,
+    shutdown: &CancellationToken,
+    work: impl FnOnce(&mut Writer, &CancellationToken) -> Result<(), StoreError> + Send + 'static,
+) -> Result<Box<Writer>, StoreError> {
+    let mut writer = writer.expect("the writer always gets its connection back");
+    let shutdown = shutdown.clone();
+    let (writer, result) = tokio::task::spawn_blocking(move || {
+        let r = work(&mut writer, &shutdown);
+        (writer, r)
     })
     .await
     .map_err(|e| StoreError::Join(e.to_string()))?;
-    result.map_err(|source| StoreError::Query {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(conn)
+    result?;
+    Ok(writer)
+}
+
+impl Writer {
+    /// Runs the transaction `work` until it commits, retrying a cause that may pass
+    /// with backoff; the transaction rolls back on each failure, so a retry starts
+    /// clean.
+    fn commit(
+        &mut self,
+        shutdown: &CancellationToken,
+        mut work: impl FnMut(&mut Connection) -> rusqlite::Result<()>,
+    ) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let mut backoff = Backoff::new();
+        loop {
+            let e = match work(&mut self.conn) {
+                Ok(()) => {
+                    if self.health.recovered() {
+                        info!(db = %self.path.display(), "writer recovered; commits go through again");
+                    }
+                    return Ok(());
+                }
+                Err(e) => e,
+            };
+            self.stats.error();
+            let cause = Cause::of(&e);
+            let failing_for = started.elapsed();
+            if !cause.may_pass() || self.policy.gives_up(failing_for, shutdown.is_cancelled()) {
+                error!(db = %self.path.display(), %cause, error = %e, failing_s = failing_for.as_secs(), "commit failed; the writer stops");
+                return Err(StoreError::Write {
+                    path: self.path.clone(),
+                    cause,
+                    detail: e.to_string(),
+                    failing_s: failing_for.as_secs(),
+                });
+            }
+            let wait = backoff.step();
+            warn!(db = %self.path.display(), %cause, error = %e, retry_in_ms = wait.as_millis() as u64, "commit failed; retrying (nothing is lost: the batch is held)");
+            self.health.failing(format!("{cause}: {e}"));
+            if cause == Cause::DiskFull {
+                // The WAL may be what fills the disk; folding it back into the
+                // database frees its space.
+                self.checkpoint();
+            }
+            sleep_unless(shutdown, wait);
+        }
+    }
+
+    /// With little free space left on the database's volume, the WAL is folded back
+    /// after every batch instead of growing to the checkpoint threshold (64 MiB).
+    fn checkpoint_if_tight(&mut self) {
+        if super::disk_is_tight(&self.path) {
+            self.checkpoint();
+        }
+    }
+
+    fn checkpoint(&mut self) {
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            debug!(db = %self.path.display(), error = %e, "checkpoint failed");
+        }
+    }
+}
+
+/// Sleeps for `wait`, or a second once shutdown has been asked for (the last
+/// attempts then come quickly, and the policy ends them).
+fn sleep_unless(shutdown: &CancellationToken, wait: std::time::Duration) {
+    let start = Instant::now();
+    let one_second = std::time::Duration::from_secs(1);
+    loop {
+        let limit = if shutdown.is_cancelled() {
+            wait.min(one_second)
+        } else {
+            wait
+        };
+        let Some(left) = limit.checked_sub(start.elapsed()).filter(|d| !d.is_zero()) else {
+            return;
+        };
+        std::thread::sleep(left.min(std::time::Duration::from_millis(100)));
+    }
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -144,28 +245,34 @@ pub fn write_records(
                     Some((id, n)) => {
                         articles += 1;
                         claims += n;
-                        entry(
-                            &tx,
-                            feed,
-                            &a.new.article.entry_key,
-                            "stored",
-                            Some(id),
-                            &now,
-                        )?;
+                        let key = &a.new.article.entry_key;
+                        entry(&tx, feed, key, "stored", Some(id), None, &now)?;
                     }
                     None => {
                         dups += 1;
-                        entry(&tx, feed, &a.new.article.entry_key, "duplicate", None, &now)?;
+                        let key = &a.new.article.entry_key;
+                        entry(&tx, feed, key, "duplicate", None, None, &now)?;
                     }
                 }
             }
             Record::Skipped(s) => {
                 let feed = feed_ids.get(&tx, &s.feed)?;
                 match s.reason {
-                    crate::model::Skip::Duplicate => dups += 1,
-                    crate::model::Skip::Filtered => filtered += 1,
+                    Skip::Duplicate => dups += 1,
+                    Skip::Filtered => filtered += 1,
+                    // Counted by the pages stage, which refused it.
+                    Skip::RefusedLink => {}
                 }
-                entry(&tx, feed, &s.entry_key, s.reason.as_str(), None, &now)?;
+                let detail = s.detail.as_deref();
+                entry(
+                    &tx,
+                    feed,
+                    &s.entry_key,
+                    s.reason.as_str(),
+                    None,
+                    detail,
+                    &now,
+                )?;
             }
         }
     }
@@ -189,13 +296,14 @@ fn entry(
     key: &str,
     status: &str,
     article: Option<i64>,
+    detail: Option<&str>,
     now: &str,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO feed_entries (feed_id, entry_key, status, article_id, seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        "INSERT INTO feed_entries (feed_id, entry_key, status, article_id, detail, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
     )?
-    .execute(params![feed, key, status, article, now])?;
+    .execute(params![feed, key, status, article, detail, now])?;
     Ok(())
 }
 
