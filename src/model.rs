@@ -159,6 +159,10 @@ label_enum!(
         Critical => "critical",
         Arrested => "arrested",
         Deployed => "deployed",
+        Missing => "missing",
+        Displaced => "displaced",
+        Kidnapped => "kidnapped",
+        Evacuated => "evacuated",
     }
 );
 

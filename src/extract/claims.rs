@@ -13,6 +13,11 @@ const KIND_WINDOW: usize = 6;
 const BARE_WINDOW: usize = 2;
 /// Longest source phrase, in tokens.
 const SOURCE_WORDS: usize = 7;
+/// How far a total's noun may stand from the verb that gives its new value:
+/// "the death toll in the port city alone has risen to 5,496".
+const TOLL_WINDOW: usize = 12;
+/// Conjunctions that open the next clause when they lead an event word.
+const AND: &[&str] = &["and", "while", "и", "а"];
 
 /// A sentence being read.
 struct Sentence<'a> {
@@ -41,11 +46,75 @@ impl Sentence<'_> {
     }
 
     /// Tokens between `a` and `b` that count: function words ("were", "in",
-    /// "تم") do not.
+    /// "تم") and qualifiers ("killed at least 30") do not.
     fn gap(&self, a: usize, b: usize) -> usize {
         (a..b)
-            .filter(|&i| self.covering(i, |c| *c == Cat::Skip).is_none())
+            .filter(|&i| {
+                self.covering(i, |c| matches!(c, Cat::Skip | Cat::QualBefore(_)))
+                    .is_none()
+            })
             .count()
+    }
+
+    /// Whether `o` counts things that are not people, perhaps past one adjective:
+    /// "two northern provinces", "500 уголовных дел".
+    fn counts_things(&self, o: &Mention) -> bool {
+        let not_counted = |i: usize| self.covering(i, |c| *c == Cat::NotCounted).is_some();
+        let plain_word = |i: usize| {
+            self.tokens
+                .get(i)
+                .is_some_and(|t| t.kind == TokenKind::Word)
+                && self.covering(i, |_| true).is_none()
+        };
+        not_counted(o.end) || (plain_word(o.end) && not_counted(o.end + 1))
+    }
+
+    /// The event of a running total whose new value `m` is: "the death toll in the
+    /// port city alone has risen to 5,496", "ارتفعت حصيلة الجرحى إلى 2059", "число
+    /// пострадавших ... возросло до 51". The figure is led in by a verb of change or
+    /// "to" (perhaps with a qualifier); before that, within [`TOLL_WINDOW`] and past
+    /// no other figure, an event word beside a total's noun ("toll", "number of").
+    fn toll(&self, m: &Mention, before: &[Mention]) -> Option<(Kind, usize, usize)> {
+        let lead_cat = |c: &Cat| {
+            matches!(
+                c,
+                Cat::Reaches | Cat::Exceeds | Cat::TollTo | Cat::QualBefore(_) | Cat::Skip
+            )
+        };
+        let mut lead = m.first;
+        let mut led = false;
+        while lead > 0 && m.first - lead < 4 {
+            let Some(x) = self.covering(lead - 1, &lead_cat) else {
+                break;
+            };
+            led |= matches!(x.cat, Cat::Reaches | Cat::Exceeds | Cat::TollTo);
+            lead = x.start.min(lead - 1);
+        }
+        if !led {
+            return None;
+        }
+        // "in the two northern provinces" stands between, but counts no one.
+        let figure_between = |from: usize| {
+            before
+                .iter()
+                .any(|o| o.first >= from && !self.counts_things(o))
+        };
+        self.matches
+            .iter()
+            .filter_map(|k| match k.cat {
+                Cat::Kind(kind) if k.end <= lead && !figure_between(k.end) => Some((kind, k)),
+                _ => None,
+            })
+            .filter(|(_, k)| self.gap(k.end, lead) <= TOLL_WINDOW)
+            .filter(|(_, k)| {
+                self.matches.iter().any(|t| {
+                    t.cat == Cat::Toll
+                        && ((t.start >= k.start && t.start < k.end.max(k.start + 1) + 1)
+                            || (t.end <= k.start && self.gap(t.end, k.start) <= 1))
+                })
+            })
+            .max_by_key(|(_, k)| k.end)
+            .map(|(kind, k)| (kind, k.start, k.end))
     }
 
     fn is_word(&self, i: usize, words: &[&str]) -> bool {
@@ -714,10 +783,11 @@ impl<'a> Sentence<'a> {
                                     .covering(o.first - 1, |c| *c == Cat::Including)
                                     .is_some())
                     });
-                    // "مقتل خمسة مدنيين وإصابة 30": a conjunction on the event word
-                    // opens the next clause.
+                    // "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": a
+                    // conjunction on the event word opens the next clause.
                     let conj = usize::from(
-                        self.tokens[k.start].text.starts_with('و') && self.lex.language == "ar",
+                        (self.tokens[k.start].text.starts_with('و') && self.lex.language == "ar")
+                            || (k.start > noun_end && self.is_word(k.start - 1, AND)),
                     );
                     self.gap(noun_end, k.start) + conj + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= m.first && k.start < noun_end {
@@ -734,6 +804,8 @@ impl<'a> Sentence<'a> {
             Some((d, a, Some(kind), s, e)) => Some((d, a, kind, s, e)),
             None => None,
         };
+        let toll = m.value.and_then(|_| self.toll(m, before));
+        let kind_match = toll.map(|(k, s, e)| (0, false, k, s, e)).or(kind_match);
         // "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
         // officers died", "including 12 in intensive care": one event word for a
         // list of figures; each item takes the event of the figure before it.

@@ -62,6 +62,10 @@ pub enum Cat {
     Reaches,
     /// "including", "بينهم": the figure after shares the event before.
     Including,
+    /// A noun naming a running total: "toll", "number", "حصيلة", "عدد", "число".
+    Toll,
+    /// A preposition that leads a total's new value in: "to", "at", "إلى", "до".
+    TollTo,
     /// An event that undoes a count ("released"): the figure is not a claim.
     Released,
     /// Words a source phrase may open with and that are not part of it ("в МВД").
@@ -179,6 +183,10 @@ struct LexiconFile {
     exceeds: Vec<String>,
     #[serde(default)]
     reaches: Vec<String>,
+    #[serde(default)]
+    toll: Vec<String>,
+    #[serde(default)]
+    toll_to: Vec<String>,
     released: Vec<String>,
     source_skip: Vec<String>,
     when: HashMap<String, Vec<String>>,
@@ -368,6 +376,8 @@ impl Lexicon {
         lex.add_all(&f.including, Cat::Including);
         lex.add_all(&f.exceeds, Cat::Exceeds);
         lex.add_all(&f.reaches, Cat::Reaches);
+        lex.add_all(&f.toll, Cat::Toll);
+        lex.add_all(&f.toll_to, Cat::TollTo);
         lex.add_all(&f.released, Cat::Released);
         lex.add_all(&f.source_skip, Cat::SourceSkip);
         for (name, words) in &f.when {
