@@ -506,17 +506,42 @@ impl<'a> Sentence<'a> {
     }
 
     fn phrase_before(&self, to: usize) -> Option<(usize, usize)> {
-        // "the ministry earlier reported", "МВД также сообщило": an adverb between
-        // the subject and its verb.
+        // "the ministry earlier reported", "МВД также сообщило", "Authorities on
+        // Thursday confirmed": an adverb or a day between the subject and its verb.
         let mut to = to;
-        while to > 0 && self.is_word(to - 1, ADVERBS) {
+        while to > 0 && (self.is_word(to - 1, ADVERBS) || self.is_day(to - 1)) {
             to -= 1;
+        }
+        // "The head of the region, Pavlo Kyrylenko, says": the name in apposition.
+        if let Some(name) = self.apposition_before(to) {
+            return Some(name);
         }
         let mut i = to;
         while i > 0 && to - i < SOURCE_WORDS && self.in_source(i - 1) {
             i -= 1;
         }
         (i < to).then_some((i, to))
+    }
+
+    /// Whether token `i` is part of a day named between a subject and its verb:
+    /// "on Thursday", "late Monday", "в понедельник".
+    fn is_day(&self, i: usize) -> bool {
+        let day = |j: usize| self.covering(j, |c| matches!(c, Cat::When(_))).is_some();
+        day(i) || (self.is_word(i, &["on", "late", "early", "в", "во"]) && day(i + 1))
+    }
+
+    /// `HEAD , NAME ,` ending at `to`: the NAME (one to four capitalised words).
+    fn apposition_before(&self, to: usize) -> Option<(usize, usize)> {
+        if to < 4 || !self.is_word(to - 1, &[","]) {
+            return None;
+        }
+        let end = to - 1;
+        let mut i = end;
+        while i > 0 && end - i < 4 && self.tokens[i - 1].capital && self.in_source(i - 1) {
+            i -= 1;
+        }
+        let head_before = i > 1 && self.is_word(i - 1, &[","]) && self.in_source(i - 2);
+        (i < end && head_before).then_some((i, end))
     }
 
     /// The source a phrase names: as written, or for a back-reference ("الوزارة"
