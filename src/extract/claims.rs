@@ -822,8 +822,11 @@ impl<'a> Sentence<'a> {
                 };
                 (dist <= KIND_WINDOW).then_some((dist, k.start > m.first, kind, k.start, k.end))
             })
-            // A release outweighs the count it undoes at equal distance.
-            .min_by_key(|(d, after, kind, ..)| (*d, kind.is_some(), !*after));
+            // A release outweighs the count it undoes at equal distance; the longer
+            // of two event words at one place wins ("إصابة خطيرة" over "إصابة").
+            .min_by_key(|(d, after, kind, s, e)| {
+                (*d, kind.is_some(), !*after, std::cmp::Reverse(e - s))
+            });
         let kind_match = match kind_match {
             Some((_, _, None, ..)) => return None,
             Some((d, a, Some(kind), s, e)) => Some((d, a, kind, s, e)),
