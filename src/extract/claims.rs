@@ -762,9 +762,12 @@ impl<'a> Sentence<'a> {
             && self
                 .covering(noun, |c| !matches!(c, Cat::Skip | Cat::SourceEnd))
                 .is_none();
+        // "15 погибших военнослужащих": the people named after an event word.
+        let after_kind = self.at(noun, |c| matches!(c, Cat::Kind(_))).map(|k| k.end);
         let who_match = self
             .at(noun, |c| matches!(c, Cat::Who(_)))
             .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))))
+            .or_else(|| after_kind.and_then(|e| self.at(e, |c| matches!(c, Cat::Who(_)))))
             .or_else(|| {
                 if adjective {
                     self.at(noun + 1, |c| matches!(c, Cat::Who(_)))
