@@ -56,6 +56,27 @@ impl Sentence<'_> {
             .count()
     }
 
+    /// Whether a place begins at token `i` ("in Kano", "في ورزازات", "بإقليم
+    /// شيشاوة", "в Перми"): a place of the gazetteer, or one introduced as a
+    /// place is (a capitalised name after "in"; in Arabic any word after "في", or
+    /// a word with the prefix "ب" that the lexicon does not know).
+    fn names_a_place(&self, i: usize) -> bool {
+        let place = |j: usize| self.covering(j, |c| matches!(c, Cat::Place(_))).is_some();
+        let known = |j: usize| self.covering(j, |_| true).is_some();
+        let word = |j: usize| self.tokens.get(j).filter(|t| t.kind == TokenKind::Word);
+        let arabic = self.lex.language == "ar";
+        if place(i) {
+            return true;
+        }
+        if self.is_word(i, &["in", "at", "في", "وفي", "в", "во"]) {
+            return word(i + 1)
+                .is_some_and(|t| (t.capital || arabic) && !known(i + 1) || place(i + 1));
+        }
+        arabic
+            && word(i)
+                .is_some_and(|t| t.text.starts_with('ب') && t.text.chars().count() > 3 && !known(i))
+    }
+
     /// Whether `o` counts things that are not people, perhaps past one adjective:
     /// "two northern provinces", "500 уголовных дел".
     fn counts_things(&self, o: &Mention) -> bool {
@@ -775,10 +796,16 @@ impl<'a> Sentence<'a> {
                     None
                 }
             });
+        // A year, unless written as a count ("2,012"), counting the event word after
+        // it ("2012 وفاة") or the new value of a total ("rose to 2059").
+        let toll = m.value.and_then(|_| self.toll(m, before));
         let is_year = m.value.is_some_and(|v| (1900.0..=2100.0).contains(&v))
             && m.end == m.first + 1
             && first_tok.kind == TokenKind::Digits
-            && who_match.is_none();
+            && first_tok.text.chars().all(char::is_numeric)
+            && who_match.is_none()
+            && after_kind.is_none()
+            && toll.is_none();
         if is_year {
             return None;
         }
@@ -835,16 +862,13 @@ impl<'a> Sentence<'a> {
             Some((d, a, Some(kind), s, e)) => Some((d, a, kind, s, e)),
             None => None,
         };
-        let toll = m.value.and_then(|_| self.toll(m, before));
         let kind_match = toll.map(|(k, s, e)| (0, false, k, s, e)).or(kind_match);
         // "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
         // officers died", "including 12 in intensive care": one event word for a
         // list of figures; each item takes the event of the figure before it.
         let in_list = || {
             let prev = previous?;
-            let place = |i: usize| self.covering(i, |c| matches!(c, Cat::Place(_))).is_some();
-            let per_place = (self.is_word(noun, &["in", "في", "в", "во", "at"]) || place(noun))
-                && (place(noun) || place(noun + 1));
+            let per_place = self.names_a_place(noun);
             let including = m.first > 0
                 && self
                     .covering(m.first - 1, |c| *c == Cat::Including)
