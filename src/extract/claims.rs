@@ -606,8 +606,20 @@ impl<'a> Sentence<'a> {
         let verb_first = self.lex.language == "ar";
         let mut out = Vec::new();
         let mut spoke = false;
+        // "ما لا يقل عن ألف": a word of a qualifier ("عن") cues no source.
+        let in_qualifier = |m: &Match| {
+            self.matches.iter().any(|q| {
+                matches!(q.cat, Cat::QualBefore(_) | Cat::QualAfter(_))
+                    && q.start <= m.start
+                    && m.end <= q.end
+            })
+        };
         for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
-            for m in self.matches.iter().filter(|m| m.cat == cat) {
+            for m in self
+                .matches
+                .iter()
+                .filter(|m| m.cat == cat && !in_qualifier(m))
+            {
                 let range = match cat {
                     Cat::Citing | Cat::According => self.phrase_after(m.end),
                     _ => {
