@@ -237,6 +237,7 @@ pub fn claims(
     let mut previous_source: Option<String> = None;
     let ranges = tokens::sentences(&folded.text);
     let mut last_sentence_claims: std::ops::Range<usize> = 0..0;
+    let mut quotation = Quotation::default();
     for (s, e) in ranges {
         let sentence = Sentence::new(&folded.text[s..e], s, lex, |at| {
             let (o, _) = folded.source_range(at, at + 1);
@@ -338,8 +339,72 @@ pub fn claims(
             }
         }
         last_sentence_claims = first_new..out.len();
+        let named = match &own_source {
+            Some(Attribution::Named(_)) => source.as_deref(),
+            _ => None,
+        };
+        quotation.sentence(original, named, first_new..out.len(), &mut out, keys);
     }
     merge(out)
+}
+
+/// A quotation that runs over several sentences: the claims stated inside it
+/// wait for the speaker named where it closes («...», — сказал глава региона;
+/// "...," the governor said; «...» قال المتحدث).
+#[derive(Debug, Default)]
+struct Quotation {
+    /// Quotation marks open at the end of the sentences read so far.
+    depth: usize,
+    /// Claims made inside the open quotation with no source of their own.
+    pending: Vec<usize>,
+}
+
+impl Quotation {
+    /// Reads one sentence (`text`, as written), whose claims are `claims` of `out`
+    /// and whose own named source is `named`.
+    fn sentence(
+        &mut self,
+        text: &str,
+        named: Option<&str>,
+        claims: std::ops::Range<usize>,
+        out: &mut [Claim],
+        keys: &SourceKeys,
+    ) {
+        let inside_at_start = self.depth > 0;
+        for c in text.chars() {
+            match c {
+                '«' | '“' | '„' => self.depth += 1,
+                '»' | '”' => self.depth = self.depth.saturating_sub(1),
+                '"' if self.depth > 0 => self.depth -= 1,
+                '"' => self.depth += 1,
+                _ => {}
+            }
+        }
+        let inside_at_end = self.depth > 0;
+        if !inside_at_start && !inside_at_end {
+            self.pending.clear();
+            return;
+        }
+        if named.is_none() {
+            self.pending
+                .extend(claims.filter(|&i| out[i].source.is_none()));
+        }
+        if inside_at_start && !inside_at_end {
+            if let Some(speaker) = named {
+                for &i in &self.pending {
+                    out[i].source = Some(speaker.to_string());
+                    out[i].source_key = Some(keys.key(speaker));
+                }
+            }
+            self.pending.clear();
+        }
+        // A quotation that never closes (a stray mark) ends with the paragraph
+        // run: a long one is not carried over the whole article.
+        if self.pending.len() > 32 {
+            self.pending.clear();
+            self.depth = 0;
+        }
+    }
 }
 
 /// A figure stated twice in one article is one claim with two spans; the first
