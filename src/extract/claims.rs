@@ -613,7 +613,21 @@ impl<'a> Sentence<'a> {
     /// "on Thursday", "late Monday", "в понедельник".
     fn is_day(&self, i: usize) -> bool {
         let day = |j: usize| self.covering(j, |c| matches!(c, Cat::When(_))).is_some();
-        day(i) || (self.is_word(i, &["on", "late", "early", "в", "во"]) && day(i + 1))
+        day(i)
+            || (self.is_word(i, &["on", "late", "early", "в", "во"]) && day(i + 1))
+            || (i > 0
+                && self.is_word(
+                    i,
+                    &[
+                        "night",
+                        "morning",
+                        "evening",
+                        "afternoon",
+                        "вечером",
+                        "утром",
+                    ],
+                )
+                && day(i - 1))
     }
 
     /// `HEAD , NAME ,` ending at `to`: the NAME (one to four capitalised words).
@@ -950,9 +964,16 @@ impl<'a> Sentence<'a> {
                 && self
                     .covering(m.first - 1, |c| *c == Cat::Including)
                     .is_some();
+            // "14 حاجا ماليزيا، و165 إندونيسيا": the item before may end in a noun the
+            // lexicon does not know.
+            let unknown = |i: usize| {
+                self.tokens[i].kind == TokenKind::Word && self.covering(i, |_| true).is_none()
+            };
             let joined = prev.last < m.first
-                && (prev.last + 1..m.first)
-                    .all(|i| self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"]));
+                && (prev.last + 1..m.first).all(|i| {
+                    self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
+                        || (i == prev.last + 1 && unknown(i))
+                });
             (per_place || including || joined).then_some((
                 0,
                 false,
