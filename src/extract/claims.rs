@@ -439,6 +439,32 @@ enum Attribution {
     Implicit,
 }
 
+/// The people a number's own noun names.
+struct People {
+    who: Option<Who>,
+    /// The token after the number and its noun.
+    end: usize,
+    /// The noun is an event word with the people after it ("15 погибших
+    /// военнослужащих").
+    before_event: bool,
+}
+
+/// The event word a number's claim takes, and how far it stands.
+struct Event {
+    distance: usize,
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// What the nearest event word of a number says.
+enum Nearest {
+    None,
+    Event(Event),
+    /// An event that undoes the count ("released").
+    Released,
+}
+
 #[derive(Debug, Clone)]
 struct Found {
     /// A part of the figure after it ("19 of the 225 dead"), which that figure
@@ -785,6 +811,9 @@ impl<'a> Sentence<'a> {
         })
     }
 
+    /// The claim number `m` makes, if it makes one: the named rules below, in
+    /// order: reject what is not a count, find what is counted, its people, its
+    /// event, whether the event holds for it, who, the qualifier and the place.
     fn claim(
         &self,
         m: &Mention,
@@ -792,18 +821,67 @@ impl<'a> Sentence<'a> {
         after: &[Mention],
         previous: Option<&Found>,
     ) -> Option<Found> {
-        let first_tok = &self.tokens[m.first];
-        if first_tok.glued {
+        if self.not_a_count(m) {
             return None;
         }
-        if let Some(v) = m.value {
-            if v.fract() != 0.0 || v <= 0.0 {
-                return None;
+        let noun = self.counted_noun(m.end);
+        if self.counts_things_at(m.end, noun) {
+            return None;
+        }
+        // "19 of the 225 dead were police officers", "19 из 225 погибших": a part of
+        // the figure after it, with that figure's event; who the part are may
+        // follow the whole.
+        if noun > m.end {
+            if let Some((whole, rest)) = after.split_first().filter(|(w, _)| w.first == noun) {
+                return self.partitive(m, whole, before, rest, previous);
             }
         }
+        let people = self.people(m, noun);
+        let toll = m.value.and_then(|_| self.toll(m, before));
+        if self.is_year(m, &people, toll.is_some()) {
+            return None;
+        }
+        let nearest = match self.nearest_event(m, before, after, people.end) {
+            Nearest::Released => return None,
+            Nearest::Event(e) => Some(e),
+            Nearest::None => None,
+        };
+        let nearest = toll
+            .map(|(kind, start, end)| Event {
+                distance: 0,
+                kind,
+                start,
+                end,
+            })
+            .or(nearest);
+        // A listed figure or a subset ("including 103 in Almaty") takes its event
+        // from the figure before, however far that one's event word stands.
+        let listed = nearest.is_none() || (self.after_including(m) && previous.is_some());
+        let event = nearest.or_else(|| self.listed_event(m, noun, previous))?;
+        if !self.event_holds(m, &event, people.who, listed) {
+            return None;
+        }
+        let who = self.who_for(event.kind, people.who, previous)?;
+        let (qualifier, first, last) = self.qualifier(m, before, people.end, &event);
+        Some(Found {
+            part: false,
+            kind: event.kind,
+            who,
+            qualifier,
+            location: self.place(m, before, after, people.end),
+            first,
+            last,
+        })
+    }
+
+    /// Numbers that count no one: parts of names, fractions, money, percentages,
+    /// durations, ages, dates and times.
+    fn not_a_count(&self, m: &Mention) -> bool {
+        if self.tokens[m.first].glued || m.value.is_some_and(|v| v.fract() != 0.0 || v <= 0.0) {
+            return true;
+        }
         let next = m.end;
-        let next_is = |i: usize, pred: &dyn Fn(&Cat) -> bool| self.covering(i, pred).is_some();
-        // Money, percentages, durations, ages and dates.
+        let is = |i: usize, pred: &dyn Fn(&Cat) -> bool| self.covering(i, pred).is_some();
         let unit = |c: &Cat| matches!(c, Cat::Money | Cat::Time | Cat::Month);
         let clock = |a: usize, b: usize| {
             self.tokens.get(a).is_some_and(|t| t.text == ":")
@@ -812,61 +890,58 @@ impl<'a> Sentence<'a> {
                     .get(b)
                     .is_some_and(|t| t.kind == TokenKind::Digits)
         };
-        if next_is(next, &unit)
+        let dated = is(next, &unit)
             || (m.first > 0
-                && next_is(m.first - 1, &|c| {
+                && is(m.first - 1, &|c| {
                     matches!(c, Cat::Month | Cat::Money | Cat::NotBefore)
                 }))
             || (m.first >= 2
                 && self.tokens[m.first - 1].text == "."
-                && next_is(m.first - 2, &|c| *c == Cat::Month))
+                && is(m.first - 2, &|c| *c == Cat::Month))
             || clock(next, next + 1)
             || (m.first >= 2 && clock(m.first - 1, m.first - 2))
             || self.tokens.get(next).is_some_and(|t| t.text == "%")
-            || (m.first > 0 && self.tokens[m.first - 1].text == "$")
-        {
-            return None;
-        }
+            || (m.first > 0 && self.tokens[m.first - 1].text == "$");
         // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
         // word inside a sentence ends a name.
-        if m.first > 1 {
+        let named = m.first > 1 && {
             let prev = &self.tokens[m.first - 1];
-            if prev.capital
+            prev.capital
                 && prev.kind == TokenKind::Word
                 && self.covering(m.first - 1, |c| *c != Cat::Skip).is_none()
-            {
-                return None;
+        };
+        dated || named
+    }
+
+    /// What is counted: the token after the number, perhaps after "of" ("8 of the").
+    fn counted_noun(&self, next: usize) -> usize {
+        let mut noun = next;
+        for _ in 0..2 {
+            if self.is_word(noun, OF) {
+                noun += 1;
             }
         }
-        // What is counted: the noun after the number, perhaps after "of".
-        let mut noun = next;
-        if self.is_word(noun, OF) {
-            noun += 1;
-        }
-        if self.is_word(noun, OF) {
-            noun += 1;
-        }
-        let not_counted = |i: usize| next_is(i, &|c| *c == Cat::NotCounted);
-        // "500 уголовных дел": also past one adjective.
+        noun
+    }
+
+    /// Whether the number counts things, not people ("12 vehicles", "500 уголовных
+    /// дел", past one adjective).
+    fn counts_things_at(&self, next: usize, noun: usize) -> bool {
+        let not_counted = |i: usize| self.covering(i, |c| *c == Cat::NotCounted).is_some();
         let plain_word = |i: usize| {
             self.tokens
                 .get(i)
                 .is_some_and(|t| t.kind == TokenKind::Word)
                 && self.covering(i, |_| true).is_none()
         };
-        if not_counted(noun) || not_counted(next) || (plain_word(noun) && not_counted(noun + 1)) {
-            return None;
-        }
-        // "19 of the 225 dead were police officers", "19 из 225 погибших": a part of
-        // the figure after it, with that figure's event; who the part are may
-        // follow the whole.
-        if noun > next {
-            if let Some((whole, rest)) = after.split_first().filter(|(w, _)| w.first == noun) {
-                return self.partitive(m, whole, before, rest, previous);
-            }
-        }
-        // "26 armed criminals", "2,500 Russian paratroopers": one adjective may
-        // stand between the number and the noun.
+        not_counted(noun) || not_counted(next) || (plain_word(noun) && not_counted(noun + 1))
+    }
+
+    /// Who the number counts, as its own noun says: right after it, past one
+    /// adjective ("26 armed criminals"), or after an event word ("15 погибших
+    /// военнослужащих").
+    fn people(&self, m: &Mention, noun: usize) -> People {
+        let is_who = |c: &Cat| matches!(c, Cat::Who(_));
         let adjective = self
             .tokens
             .get(noun)
@@ -874,40 +949,45 @@ impl<'a> Sentence<'a> {
             && self
                 .covering(noun, |c| !matches!(c, Cat::Skip | Cat::SourceEnd))
                 .is_none();
-        // "15 погибших военнослужащих": the people named after an event word.
         let after_kind = self.at(noun, |c| matches!(c, Cat::Kind(_))).map(|k| k.end);
-        let who_match = self
-            .at(noun, |c| matches!(c, Cat::Who(_)))
-            .or_else(|| self.covering(m.first, |c| matches!(c, Cat::Who(_))))
-            .or_else(|| after_kind.and_then(|e| self.at(e, |c| matches!(c, Cat::Who(_)))))
-            .or_else(|| {
-                if adjective {
-                    self.at(noun + 1, |c| matches!(c, Cat::Who(_)))
-                } else {
-                    None
-                }
-            });
-        // A year, unless written as a count ("2,012"), counting the event word after
-        // it ("2012 وفاة") or the new value of a total ("rose to 2059").
-        let toll = m.value.and_then(|_| self.toll(m, before));
-        let is_year = m.value.is_some_and(|v| (1900.0..=2100.0).contains(&v))
-            && m.end == m.first + 1
-            && first_tok.kind == TokenKind::Digits
-            && first_tok.text.chars().all(char::is_numeric)
-            && who_match.is_none()
-            && after_kind.is_none()
-            && toll.is_none();
-        if is_year {
-            return None;
+        let found = self
+            .at(noun, is_who)
+            .or_else(|| self.covering(m.first, is_who))
+            .or_else(|| after_kind.and_then(|e| self.at(e, is_who)))
+            .or_else(|| adjective.then(|| self.at(noun + 1, is_who)).flatten());
+        People {
+            who: found.and_then(|w| match w.cat {
+                Cat::Who(w) => Some(w),
+                _ => None,
+            }),
+            end: found.map_or(m.end, |w| w.end.max(m.end)),
+            before_event: after_kind.is_some(),
         }
-        let mut who = match who_match.map(|w| &w.cat) {
-            Some(Cat::Who(w)) => Some(*w),
-            _ => None,
-        };
-        let noun_end = who_match.map_or(m.end, |w| w.end.max(m.end));
+    }
 
-        // The event word: nearest in the sentence, not past another number.
-        let kind_match = self
+    /// A year, unless written as a count ("2,012"), counting the event word after
+    /// it ("2012 وفاة"), its people, or the new value of a total ("rose to 2059").
+    fn is_year(&self, m: &Mention, people: &People, total: bool) -> bool {
+        let t = &self.tokens[m.first];
+        m.value.is_some_and(|v| (1900.0..=2100.0).contains(&v))
+            && m.end == m.first + 1
+            && t.kind == TokenKind::Digits
+            && t.text.chars().all(char::is_numeric)
+            && people.who.is_none()
+            && !people.before_event
+            && !total
+    }
+
+    /// The event word nearest the number in the sentence, not past another figure
+    /// (but for those of an "including" aside), within [`KIND_WINDOW`].
+    fn nearest_event(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        noun_end: usize,
+    ) -> Nearest {
+        let nearest = self
             .matches
             .iter()
             .filter_map(|k| {
@@ -921,14 +1001,9 @@ impl<'a> Sentence<'a> {
                     let blocked = before.iter().any(|o| o.first >= k.end);
                     self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
-                    // Figures in an "including ..." aside do not stand between.
-                    let blocked = after.iter().any(|o| {
-                        o.first < k.start
-                            && !(o.first > 0
-                                && self
-                                    .covering(o.first - 1, |c| *c == Cat::Including)
-                                    .is_some())
-                    });
+                    let blocked = after
+                        .iter()
+                        .any(|o| o.first < k.start && !self.after_including(o));
                     // "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": a
                     // conjunction on the event word opens the next clause.
                     let conj = usize::from(
@@ -948,132 +1023,139 @@ impl<'a> Sentence<'a> {
             .min_by_key(|(d, after, kind, s, e)| {
                 (*d, kind.is_some(), !*after, std::cmp::Reverse(e - s))
             });
-        let kind_match = match kind_match {
-            Some((_, _, None, ..)) => return None,
-            Some((d, a, Some(kind), s, e)) => Some((d, a, kind, s, e)),
-            None => None,
-        };
-        let kind_match = toll.map(|(k, s, e)| (0, false, k, s, e)).or(kind_match);
-        // "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
-        // officers died", "including 12 in intensive care": one event word for a
-        // list of figures; each item takes the event of the figure before it.
-        let in_list = || {
-            let prev = previous?;
-            let per_place = self.names_a_place(noun);
-            let including = m.first > 0
-                && self
-                    .covering(m.first - 1, |c| *c == Cat::Including)
-                    .is_some();
-            // "14 حاجا ماليزيا، و165 إندونيسيا": the item before may end in a noun the
-            // lexicon does not know.
-            let unknown = |i: usize| {
-                self.tokens[i].kind == TokenKind::Word && self.covering(i, |_| true).is_none()
-            };
-            let joined = prev.last < m.first
-                && (prev.last + 1..m.first).all(|i| {
-                    self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
-                        || (i == prev.last + 1 && unknown(i))
-                });
-            (per_place || including || joined).then_some((
-                0,
-                false,
-                prev.kind,
-                m.first,
-                m.first + 1,
-            ))
-        };
-        // A listed figure or a subset ("including 103 in Almaty") takes its event
-        // from the figure before, however far that one's event word stands.
-        let subset = m.first > 0
+        match nearest {
+            None => Nearest::None,
+            Some((_, _, None, ..)) => Nearest::Released,
+            Some((distance, _, Some(kind), start, end)) => Nearest::Event(Event {
+                distance,
+                kind,
+                start,
+                end,
+            }),
+        }
+    }
+
+    /// Whether the figure stands right after "including", "بينهم", "из них".
+    fn after_including(&self, m: &Mention) -> bool {
+        m.first > 0
             && self
                 .covering(m.first - 1, |c| *c == Cat::Including)
                 .is_some()
-            && previous.is_some();
-        let listed = kind_match.is_none() || subset;
-        let (kind_distance, _, kind, k_start, k_end) = kind_match.or_else(in_list)?;
-        // Weak amounts ("several", "many", "one") count only with their noun:
-        // "several people died", not "killing them in one".
-        let explicit_who = who.is_some();
+    }
+
+    /// "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
+    /// officers died", "including 12 in intensive care": one event word for a list
+    /// of figures; each item takes the event of the figure before it.
+    fn listed_event(&self, m: &Mention, noun: usize, previous: Option<&Found>) -> Option<Event> {
+        let prev = previous?;
+        // "14 حاجا ماليزيا، و165 إندونيسيا": the item before may end in a noun the
+        // lexicon does not know.
+        let unknown = |i: usize| {
+            self.tokens[i].kind == TokenKind::Word && self.covering(i, |_| true).is_none()
+        };
+        let joined = prev.last < m.first
+            && (prev.last + 1..m.first).all(|i| {
+                self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
+                    || (i == prev.last + 1 && unknown(i))
+            });
+        (self.names_a_place(noun) || self.after_including(m) || joined).then_some(Event {
+            distance: 0,
+            kind: prev.kind,
+            start: m.first,
+            end: m.first + 1,
+        })
+    }
+
+    /// Whether the event found holds for this number: a weak amount ("several",
+    /// "one") needs its noun, a bare number ("following 9") an event word close by,
+    /// and a deployment a force ("2,500 troops"; "sent 12 letters" is none).
+    fn event_holds(&self, m: &Mention, event: &Event, who: Option<Who>, listed: bool) -> bool {
         let weak =
             self.covering(m.first, |c| *c == Cat::VagueWeak).is_some() || m.value == Some(1.0);
-        if weak && !explicit_who {
-            return None;
+        if who.is_none() && (weak || (event.distance > BARE_WINDOW && !listed)) {
+            return false;
         }
-        // A bare number ("following 9") belongs to an event word only close by.
-        if !explicit_who && kind_distance > BARE_WINDOW && !listed {
-            return None;
-        }
-        // Deployment needs a force: "2,500 troops", or a force named in the
-        // sentence ("a contingent of 3,600 people"); "sent 12 letters" is not one.
-        if kind == Kind::Deployed
-            && !matches!(who, Some(Who::Troops | Who::Security))
-            && !self.matches.iter().any(|x| x.cat == Cat::Who(Who::Troops))
-        {
-            return None;
-        }
-        let previous_who = previous.map(|p| p.who);
-        if who.is_none() {
-            who = previous_who;
-        }
-        let mut who = who.unwrap_or(Who::People);
-        if kind == Kind::Deployed {
-            match who {
-                Who::Protesters | Who::Civilians => return None,
-                _ => who = Who::Troops,
-            }
-        } else if who == Who::Troops {
-            who = Who::Security;
-        }
+        event.kind != Kind::Deployed
+            || matches!(who, Some(Who::Troops | Who::Security))
+            || self.matches.iter().any(|x| x.cat == Cat::Who(Who::Troops))
+    }
 
-        let mut qualifier = if m.value.is_none() {
-            Qualifier::Vague
-        } else {
-            Qualifier::Exact
-        };
-        let mut first = m.first.min(k_start);
-        let mut last = (noun_end.max(k_end)).saturating_sub(1);
-        if m.value.is_some() {
-            if let Some(q) = self
-                .matches
-                .iter()
-                .filter(|q| {
-                    q.end == m.first
-                        || (m.first > 0 && q.end == m.first - 1 && self.is_word(m.first - 1, OF))
-                })
-                // "выросло до 164": after a verb of growth, "до" is "to", not "up to".
-                .filter(|q| {
-                    q.start == 0 || self.covering(q.start - 1, |c| *c == Cat::Reaches).is_none()
-                })
-                .find_map(|q| match q.cat {
-                    Cat::QualBefore(x) => Some((x, q.start)),
-                    _ => None,
-                })
-            {
-                qualifier = q.0;
-                first = first.min(q.1);
-            } else if let Some(q) = self.matches.iter().find_map(|q| match q.cat {
-                Cat::QualAfter(x) if (q.start == m.end || q.start == noun_end) => Some((x, q.end)),
-                _ => None,
-            }) {
-                qualifier = q.0;
-                last = last.max(q.1 - 1);
-            } else if let Some(q) = self.matches.iter().find(|q| {
-                // "تجاوز عدد المعتقلين 12 ألفا", "the toll exceeded 200".
-                q.cat == Cat::Exceeds
-                    && q.end <= m.first
-                    && m.first - q.end <= 3
-                    && !before.iter().any(|o| o.first >= q.end)
-            }) {
-                qualifier = Qualifier::MoreThan;
-                first = first.min(q.start);
-            }
+    /// Who is counted: the number's own noun, else the figure's before it, else
+    /// people. A force deployed is troops (protesters or civilians are not
+    /// deployed); troops counted otherwise are security forces.
+    fn who_for(&self, kind: Kind, who: Option<Who>, previous: Option<&Found>) -> Option<Who> {
+        let who = who.or(previous.map(|p| p.who)).unwrap_or(Who::People);
+        match (kind, who) {
+            (Kind::Deployed, Who::Protesters | Who::Civilians) => None,
+            (Kind::Deployed, _) => Some(Who::Troops),
+            (_, Who::Troops) => Some(Who::Security),
+            (_, w) => Some(w),
         }
+    }
 
-        // Where: a place introduced as one ("in Almaty", "بألماتي", "в Алматы"),
-        // in the figure's own clause; a city named elsewhere in the sentence
-        // ("riots that Almaty saw") is not the figure's place.
-        let location = self
+    /// The qualifier and the span of the claim: a qualifier right before the number
+    /// ("at least 8", "نحو 400"; after a verb of growth "до" is "to"), after it ("8
+    /// at least", "12 or more"), or a verb that puts it above a bar ("exceeded 200").
+    fn qualifier(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        noun_end: usize,
+        event: &Event,
+    ) -> (Qualifier, usize, usize) {
+        let first = m.first.min(event.start);
+        let last = (noun_end.max(event.end)).saturating_sub(1);
+        if m.value.is_none() {
+            return (Qualifier::Vague, first, last);
+        }
+        let leading = self
             .matches
+            .iter()
+            .filter(|q| {
+                q.end == m.first
+                    || (m.first > 0 && q.end == m.first - 1 && self.is_word(m.first - 1, OF))
+            })
+            .filter(|q| {
+                q.start == 0 || self.covering(q.start - 1, |c| *c == Cat::Reaches).is_none()
+            })
+            .find_map(|q| match q.cat {
+                Cat::QualBefore(x) => Some((x, q.start)),
+                _ => None,
+            });
+        if let Some((q, start)) = leading {
+            return (q, first.min(start), last);
+        }
+        let trailing = self.matches.iter().find_map(|q| match q.cat {
+            Cat::QualAfter(x) if (q.start == m.end || q.start == noun_end) => Some((x, q.end)),
+            _ => None,
+        });
+        if let Some((q, end)) = trailing {
+            return (q, first, last.max(end - 1));
+        }
+        // "تجاوز عدد المعتقلين 12 ألفا", "the toll exceeded 200".
+        let exceeds = self.matches.iter().find(|q| {
+            q.cat == Cat::Exceeds
+                && q.end <= m.first
+                && m.first - q.end <= 3
+                && !before.iter().any(|o| o.first >= q.end)
+        });
+        match exceeds {
+            Some(q) => (Qualifier::MoreThan, first.min(q.start), last),
+            None => (Qualifier::Exact, first, last),
+        }
+    }
+
+    /// Where: a place introduced as one ("in Almaty", "بألماتي", "в Алматы"), in
+    /// the figure's own clause; a city named elsewhere in the sentence ("riots that
+    /// Almaty saw") is not the figure's place.
+    fn place(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        noun_end: usize,
+    ) -> Option<String> {
+        self.matches
             .iter()
             .filter_map(|p| {
                 let Cat::Place(name) = &p.cat else {
@@ -1104,17 +1186,7 @@ impl<'a> Sentence<'a> {
                 (introduced && !between && gap <= KIND_WINDOW).then(|| (gap, name.clone()))
             })
             .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n);
-
-        Some(Found {
-            part: false,
-            kind,
-            who,
-            qualifier,
-            location,
-            first,
-            last,
-        })
+            .map(|(_, n)| n)
     }
 
     /// The claim of `part` in "part of (the) whole ...": the whole's event, place
