@@ -232,60 +232,135 @@ pub fn claims(
     published: Option<chrono::NaiveDate>,
 ) -> Vec<Claim> {
     let folded = Folded::new(text);
-    let mut out: Vec<Claim> = Vec::new();
-    let mut sources: Vec<String> = Vec::new();
-    let mut previous_source: Option<String> = None;
-    let ranges = tokens::sentences(&folded.text);
-    let mut last_sentence_claims: std::ops::Range<usize> = 0..0;
-    let mut quotation = Quotation::default();
-    for (s, e) in ranges {
-        let sentence = Sentence::new(&folded.text[s..e], s, lex, |at| {
+    let mut doc = Document {
+        text,
+        folded: &folded,
+        lex,
+        keys,
+        published,
+        out: Vec::new(),
+        sources: Vec::new(),
+        previous_source: None,
+        last_sentence_claims: 0..0,
+        quotation: Quotation::default(),
+    };
+    for (s, e) in tokens::sentences(&folded.text) {
+        doc.read_sentence(s, e);
+    }
+    merge(doc.out)
+}
+
+/// An article being read, sentence by sentence: the claims found so far and what
+/// attribution carries from one sentence to the next.
+struct Document<'a> {
+    text: &'a str,
+    folded: &'a Folded,
+    lex: &'a Lexicon,
+    keys: &'a SourceKeys,
+    published: Option<chrono::NaiveDate>,
+    out: Vec<Claim>,
+    /// Every source named so far, for back-references ("the ministry").
+    sources: Vec<String>,
+    /// The speaker of the sentence before, for "he added", "وأضاف".
+    previous_source: Option<String>,
+    last_sentence_claims: std::ops::Range<usize>,
+    quotation: Quotation,
+}
+
+impl Document<'_> {
+    /// Reads the sentence at folded offsets `s..e`.
+    fn read_sentence(&mut self, s: usize, e: usize) {
+        let (text, folded) = (self.text, self.folded);
+        let sentence = Sentence::new(&folded.text[s..e], s, self.lex, |at| {
             let (o, _) = folded.source_range(at, at + 1);
             text[o..].chars().next().is_some_and(char::is_uppercase)
         });
         let (src_start, src_end) = folded.source_range(s, e);
         let original = text[src_start..src_end].trim();
-
         let mentions = sentence.mentions();
-        let own_source = sentence.attribution(&folded, text, &sources);
+        let own_source = sentence.attribution(folded, text, &self.sources);
+        if mentions.is_empty() {
+            self.trailing_attribution(&sentence, own_source.as_ref());
+        }
+        let source = self.speaker(&sentence, own_source.as_ref());
+        let first_new = self.out.len();
+        self.sentence_claims(
+            &sentence,
+            &mentions,
+            original,
+            source.as_deref(),
+            own_source.is_some(),
+        );
+        share_clause_place(&mut self.out[first_new..]);
+        self.last_sentence_claims = first_new..self.out.len();
+        let named = match &own_source {
+            Some(Attribution::Named(_)) => source.as_deref(),
+            _ => None,
+        };
+        self.quotation.sentence(
+            original,
+            named,
+            first_new..self.out.len(),
+            &mut self.out,
+            self.keys,
+        );
+    }
+
+    /// The sentence's speaker: the source it names, or for a speech verb with no
+    /// subject ("he added", "وأضاف") and a sentence going on with reported speech
+    /// ("وإن ..."), the speaker before. Remembered for the sentences after.
+    fn speaker(&mut self, sentence: &Sentence<'_>, own: Option<&Attribution>) -> Option<String> {
         let continues = sentence.continues_speech();
-        let source = match (&own_source, continues) {
+        let source = match (own, continues) {
             (Some(Attribution::Named(s)), _) => Some(s.clone()),
-            (Some(Attribution::Implicit), _) => previous_source.clone(),
-            (None, true) => previous_source.clone(),
+            (Some(Attribution::Implicit), _) | (None, true) => self.previous_source.clone(),
             (None, false) => None,
         };
-        // "... 2500 troops arrived. According to the Daily Mail." : an attribution
-        // standing alone names the source of the sentence before it.
-        if mentions.is_empty() {
-            if let (Some(Attribution::Named(s)), true) =
-                (&own_source, sentence.starts_with_according())
-            {
-                for c in &mut out[last_sentence_claims.clone()] {
-                    if c.source.is_none() {
-                        c.source = Some(s.clone());
-                        c.source_key = Some(keys.key(s));
-                    }
-                }
-            }
-        }
         if let Some(s) = &source {
-            if !sources.contains(s) {
-                sources.push(s.clone());
+            if !self.sources.contains(s) {
+                self.sources.push(s.clone());
             }
-            previous_source = Some(s.clone());
+            self.previous_source = Some(s.clone());
         } else if !continues {
-            previous_source = None;
+            self.previous_source = None;
         }
+        source
+    }
 
-        let first_new = out.len();
+    /// "... 2500 troops arrived. According to the Daily Mail.": an attribution
+    /// standing alone names the source of the sentence before it.
+    fn trailing_attribution(&mut self, sentence: &Sentence<'_>, own: Option<&Attribution>) {
+        let Some(Attribution::Named(s)) = own else {
+            return;
+        };
+        if !sentence.starts_with_according() {
+            return;
+        }
+        for c in &mut self.out[self.last_sentence_claims.clone()] {
+            if c.source.is_none() {
+                c.source = Some(s.clone());
+                c.source_key = Some(self.keys.key(s));
+            }
+        }
+    }
+
+    /// The claims of one sentence's figures; with several sources in it, each
+    /// figure takes the nearest.
+    fn sentence_claims(
+        &mut self,
+        sentence: &Sentence<'_>,
+        mentions: &[Mention],
+        original: &str,
+        source: Option<&str>,
+        attributed: bool,
+    ) {
+        let (text, folded, keys) = (self.text, self.folded, self.keys);
         let claimed_on = sentence
             .when()
-            .and_then(|w| published.map(|p| w.resolve(p)));
-        let source_key = source.as_deref().map(|s| keys.key(s));
+            .and_then(|w| self.published.map(|p| w.resolve(p)));
         // Computed once per sentence, not per figure.
-        let several = if own_source.is_some() {
-            sentence.several_sources(&folded, text, &sources)
+        let several = if attributed {
+            sentence.several_sources(folded, text, &self.sources)
         } else {
             Vec::new()
         };
@@ -300,52 +375,43 @@ pub fn claims(
                 sentence.tokens[found.first].start,
                 sentence.tokens[found.last].end,
             );
-            let span = Span {
-                start: char_offset(text, a),
-                end: char_offset(text, b),
-            };
             let nearest = several.iter().min_by_key(|(at, _)| at.abs_diff(m.first));
-            let (own, own_key) = match nearest {
-                Some((_, s)) => (Some(s.clone()), Some(keys.key(s))),
-                None => (source.clone(), source_key.clone()),
-            };
-            out.push(Claim {
+            let own = nearest.map(|(_, s)| s.as_str()).or(source);
+            self.out.push(Claim {
                 kind: found.kind,
                 who: found.who,
                 value: m.value,
                 qualifier: found.qualifier,
-                source: own.clone(),
-                source_key: own_key,
+                source: own.map(str::to_string),
+                source_key: own.map(|s| keys.key(s)),
                 location: found.location.clone(),
                 claimed_on,
                 sentence: original.to_string(),
                 evidence: text[a..b].to_string(),
-                spans: vec![span],
+                spans: vec![Span {
+                    start: char_offset(text, a),
+                    end: char_offset(text, b),
+                }],
             });
             if !found.part {
                 previous = Some(found);
             }
         }
-        // "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures joined into one
-        // clause share the place named at its end.
-        for i in (first_new..out.len().saturating_sub(1)).rev() {
-            let (a, b) = (&out[i], &out[i + 1]);
-            // Next to each other, not overlapping: "including 103 in Almaty" is a
-            // part of the figure before it, whose place it does not give.
-            let joined =
-                b.spans[0].start >= a.spans[0].end && b.spans[0].start - a.spans[0].end <= 2;
-            if a.location.is_none() && joined && b.location.is_some() {
-                out[i].location = out[i + 1].location.clone();
-            }
-        }
-        last_sentence_claims = first_new..out.len();
-        let named = match &own_source {
-            Some(Attribution::Named(_)) => source.as_deref(),
-            _ => None,
-        };
-        quotation.sentence(original, named, first_new..out.len(), &mut out, keys);
     }
-    merge(out)
+}
+
+/// "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures of one sentence joined
+/// into one clause share the place named at its end.
+fn share_clause_place(claims: &mut [Claim]) {
+    for i in (0..claims.len().saturating_sub(1)).rev() {
+        let (a, b) = (&claims[i], &claims[i + 1]);
+        // Next to each other, not overlapping: "including 103 in Almaty" is a part
+        // of the figure before it, whose place it does not give.
+        let joined = b.spans[0].start >= a.spans[0].end && b.spans[0].start - a.spans[0].end <= 2;
+        if a.location.is_none() && joined && b.location.is_some() {
+            claims[i].location = claims[i + 1].location.clone();
+        }
+    }
 }
 
 /// A quotation that runs over several sentences: the claims stated inside it
