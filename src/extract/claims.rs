@@ -1089,6 +1089,16 @@ impl<'a> Sentence<'a> {
             .min_by_key(|(d, after, kind, s, e)| {
                 (*d, kind.is_some(), !*after, std::cmp::Reverse(e - s))
             });
+        // "Four of the injured are in critical condition", "10 of the wounded died":
+        // when the event word is what the number counts ("of the injured"), a later
+        // one in its clause says what happened to them.
+        let counted_noun = self.counted_noun(m.end);
+        let nearest = nearest.map(|best| match best {
+            (0, _, Some(counted), start, end) if start == counted_noun && start > m.end => self
+                .later_event(end, counted, after)
+                .map_or(best, |(d, kind, s, e)| (d, true, Some(kind), s, e)),
+            other => other,
+        });
         match nearest {
             None => Nearest::None,
             Some((_, _, None, ..)) => Nearest::Released,
@@ -1099,6 +1109,29 @@ impl<'a> Sentence<'a> {
                 end,
             }),
         }
+    }
+
+    /// Another event word after the one at `from` (a count's noun), within
+    /// [`KIND_WINDOW`] and past no other figure or clause break.
+    fn later_event(
+        &self,
+        from: usize,
+        counted: Kind,
+        after: &[Mention],
+    ) -> Option<(usize, Kind, usize, usize)> {
+        self.matches
+            .iter()
+            .filter_map(|k| match k.cat {
+                Cat::Kind(kind) if kind != counted && k.start >= from => Some((kind, k)),
+                _ => None,
+            })
+            .filter(|(_, k)| !after.iter().any(|o| o.first < k.start))
+            .filter(|(_, k)| {
+                !(from..k.start).any(|i| self.is_word(i, CLAUSE_BREAKS) || self.is_word(i, AND))
+            })
+            .map(|(kind, k)| (self.gap(from, k.start), kind, k.start, k.end))
+            .filter(|(d, ..)| *d <= KIND_WINDOW)
+            .min_by_key(|(d, ..)| *d)
     }
 
     /// Whether the figure stands right after "including", "بينهم", "из них".
