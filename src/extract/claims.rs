@@ -1171,7 +1171,19 @@ impl<'a> Sentence<'a> {
     fn event_holds(&self, m: &Mention, event: &Event, who: Option<Who>, listed: bool) -> bool {
         let weak =
             self.covering(m.first, |c| *c == Cat::VagueWeak).is_some() || m.value == Some(1.0);
-        if who.is_none() && (weak || (event.distance > BARE_WINDOW && !listed)) {
+        // "один ранен", "one died": a weak amount is a count when its event follows
+        // it at once; "killing them in one" is not.
+        let event_follows = event.distance == 0 && event.start >= m.end;
+        // "وفاة واحدة", "شخص واحد": Arabic "one" follows the noun it counts.
+        let after_its_noun = m.value == Some(1.0)
+            && m.first > 0
+            && self
+                .covering(m.first - 1, |c| matches!(c, Cat::Kind(_) | Cat::Who(_)))
+                .is_some();
+        if who.is_none()
+            && ((weak && !event_follows && !after_its_noun)
+                || (event.distance > BARE_WINDOW && !listed))
+        {
             return false;
         }
         event.kind != Kind::Deployed
