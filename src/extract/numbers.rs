@@ -263,6 +263,9 @@ pub fn mentions(
         }
         i += 1;
     }
+    // Hundreds of digits, or "hundred" said a thousand times, overflow to
+    // infinity: no report counts that, so it is not a figure.
+    out.retain(|m| m.value.is_none_or(f64::is_finite));
     out
 }
 
@@ -353,6 +356,14 @@ pub fn parse(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_too_long_for_any_count_is_not_a_figure() {
+        let digits = format!("{}.131055", "38".repeat(250));
+        assert_eq!(parse(&digits), None);
+        assert_eq!(parse(&"hundred ".repeat(400)), None);
+        assert_eq!(parse(&format!("{} million", "9".repeat(306))), None);
+    }
 
     #[test]
     fn digits_with_separators_and_multipliers() {
