@@ -1042,4 +1042,235 @@ poll_every = "30s"
         let err = parse_str("name = \"kz\"\n[[feed]]\nlanguage = \"en\"\n").unwrap_err();
         assert!(err.to_string().contains(":2:1: feed has no 'url'"), "{err}");
     }
+
+    fn lines(err: &ConfigErrors) -> Vec<(usize, usize)> {
+        err.0.iter().map(|e| (e.line, e.column)).collect()
+    }
+
+    #[test]
+    fn reports_every_syntax_error_once_per_line() {
+        let err =
+            parse_str("name = \"kz\nx = = 2\n[[feed]]\nurl = \"https://e.org/\"\ny = [1,\nz = 3\n")
+                .unwrap_err();
+        // Line 6 has four errors from the unclosed array above it: one is enough.
+        assert_eq!(lines(&err), [(1, 11), (2, 5), (6, 1)], "{err}");
+        assert!(
+            err.0
+                .iter()
+                .all(|e| e.message.starts_with("invalid TOML: "))
+        );
+
+        // The broken header hides the unclosed string from the parser's own
+        // recovery; blanking the lines already reported finds it.
+        let err = parse_str("a = 1\na = 2\nb = 01\nc = tru\n[t\nd = 'x\n").unwrap_err();
+        assert_eq!(
+            err.0.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [2, 3, 4, 5, 6],
+            "{err}"
+        );
+        assert!(err.0[4].message.contains("literal string"), "{err}");
+
+        // An unclosed inline table: no echo above the errors it causes.
+        let err = parse_str("a = { x = 1,\nb = 2\n").unwrap_err();
+        assert!(err.0.iter().all(|e| e.line >= 2), "{err}");
+
+        // No schema problems (unknown key 'bogus') until the syntax is right.
+        let err = parse_str("bogus = 1\nname = \"kz\n").unwrap_err();
+        assert_eq!(lines(&err), [(2, 11)], "{err}");
+
+        let many: String = (0..30).map(|i| format!("k{i} = =\n")).collect();
+        assert_eq!(parse_str(&many).unwrap_err().0.len(), MAX_SYNTAX_ERRORS);
+    }
+
+    #[test]
+    fn a_duplicate_feed_is_reported_where_it_is_written() {
+        let err = parse_str(
+            "name = \"kz\"\n[[feed]]\nurl = \"https://example.org/rss\"\n[[feed]]\nurl = \"https://Example.ORG:443/rss#top\"\n[[feed]]\nurl = \"https://example.org/rss?x=1\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(lines(&err), [(5, 7)], "{err}");
+        assert!(
+            err.0[0]
+                .message
+                .contains("https://example.org/rss#top is listed twice (first at line 3)"),
+            "{err}"
+        );
+    }
+
+    fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_feed_in_two_pipelines_is_reported_in_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.toml",
+            "name = \"a\"\n[[feed]]\nurl = \"https://e.org/rss\"\n",
+        );
+        let b = write(
+            dir.path(),
+            "b.toml",
+            "\nname = \"a\"\n[[feed]]\nurl = \"https://E.org/rss\"\n",
+        );
+        let err = load(dir.path()).unwrap_err();
+        let b = b.display();
+        assert_eq!(err.0.len(), 2, "{err}");
+        assert!(
+            err.0[0]
+                .to_string()
+                .starts_with(&format!("{b}:2:1: pipeline name 'a' is used by")),
+            "{err}"
+        );
+        assert!(
+            err.0[1]
+                .to_string()
+                .starts_with(&format!("{b}:4:7: feed https://e.org/rss is listed in")),
+            "{err}"
+        );
+        assert!(err.0[1].message.contains("a.toml too (line 3)"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_feed_file_is_a_problem_for_check_only() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "here.xml", "<rss/>");
+        let file = write(
+            dir.path(),
+            "p.toml",
+            "name = \"kz\"\n[[feed]]\nurl = \"here.xml\"\n[[feed]]\nurl = \"no-such-file.xml\"\n[[feed]]\nurl = \"https://e.org/rss\"\n",
+        );
+        assert_eq!(load(dir.path()).unwrap()[0].feeds.len(), 3);
+        assert!(load_file(&file).is_ok());
+        let err = check(dir.path()).unwrap_err();
+        assert_eq!(lines(&err), [(5, 7)], "{err}");
+        assert!(
+            err.0[0].message.starts_with("feed file ")
+                && err.0[0]
+                    .message
+                    .ends_with("no-such-file.xml does not exist"),
+            "{err}"
+        );
+        // A file: URL is checked the same way.
+        let url = Url::from_file_path(dir.path().join("gone.xml")).unwrap();
+        write(
+            dir.path(),
+            "p.toml",
+            format!("name = \"kz\"\n[[feed]]\nurl = \"{url}\"\n"),
+        );
+        assert!(
+            check(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("gone.xml does not exist")
+        );
+    }
+
+    #[test]
+    fn an_empty_folder_or_bad_symlinks_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: no pipeline files (*.toml) in this folder",
+                dir.path().display()
+            )
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            symlink("missing.toml", dir.path().join("x.toml")).unwrap();
+            symlink("b.toml", dir.path().join("a.toml")).unwrap();
+            symlink("a.toml", dir.path().join("b.toml")).unwrap();
+            let err = load(dir.path()).unwrap_err();
+            let msgs: Vec<String> = err.0.iter().map(|e| e.to_string()).collect();
+            let d = dir.path().display();
+            assert_eq!(msgs.len(), 3, "{msgs:?}");
+            assert!(
+                msgs[0].starts_with(&format!("{d}/a.toml: cannot read: ")),
+                "{msgs:?}"
+            );
+            assert!(msgs[0].contains("symbolic links"), "{msgs:?}");
+            assert_eq!(
+                msgs[2],
+                format!("{d}/x.toml: dangling symlink (its target missing.toml does not exist)")
+            );
+            // A good file next to them loads, but the bad links are still reported.
+            write(
+                dir.path(),
+                "ok.toml",
+                "name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n",
+            );
+            assert_eq!(load(dir.path()).unwrap_err().0.len(), 3);
+            assert_eq!(pipeline_files(dir.path()).unwrap().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_says_why_and_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "name = \"kz\"\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let file = write(dir.path(), "u16.toml", &utf16);
+        let err = load_file(&file).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: not valid utf-8 (it looks like utf-16; save it as utf-8)",
+                file.display()
+            )
+        );
+        let no_bom: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let file = write(dir.path(), "u16be.toml", &no_bom);
+        assert!(
+            load_file(&file)
+                .unwrap_err()
+                .to_string()
+                .contains("looks like utf-16")
+        );
+        let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+        utf32.extend(text.chars().flat_map(|c| (c as u32).to_le_bytes()));
+        let file = write(dir.path(), "u32.toml", &utf32);
+        assert!(
+            load_file(&file)
+                .unwrap_err()
+                .to_string()
+                .contains("looks like utf-32")
+        );
+
+        let file = write(dir.path(), "latin1.toml", b"name = \"kz\"\n# caf\xe9\n");
+        let err = load_file(&file).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:2:6: not valid utf-8: byte 0xe9 at offset 17 (save the file as utf-8)",
+                file.display()
+            )
+        );
+        // A UTF-8 byte order mark is fine.
+        let file = write(
+            dir.path(),
+            "bom.toml",
+            "\u{feff}name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n",
+        );
+        assert!(load_file(&file).is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_file_has_no_position() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder cannot be read as a file, even by root.
+        let err = load_file(dir.path()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&format!("{}: cannot read: ", dir.path().display())),
+            "{msg}"
+        );
+        assert!(!msg.contains(":0:0"), "{msg}");
+    }
 }

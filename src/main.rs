@@ -229,7 +229,16 @@ fn dispatch(cli: Cli) -> Result<i32> {
 }
 
 fn load(path: &Path) -> Result<Vec<config::Pipeline>> {
-    match config::load(path) {
+    problems_printed(path, config::load(path))
+}
+
+/// The pipelines loaded from `path`, or each problem on its own line of stderr and
+/// an error that counts them.
+fn problems_printed(
+    path: &Path,
+    loaded: Result<Vec<config::Pipeline>, config::ConfigErrors>,
+) -> Result<Vec<config::Pipeline>> {
+    match loaded {
         Ok(p) => Ok(p),
         Err(errors) => {
             for e in &errors.0 {
@@ -245,7 +254,9 @@ fn load(path: &Path) -> Result<Vec<config::Pipeline>> {
 }
 
 fn check(path: &Path) -> Result<i32> {
-    let pipelines = load(path)?;
+    // Stricter than loading for `once`/`run`: a missing local feed file is a
+    // problem here, not just a failing feed.
+    let pipelines = problems_printed(path, config::check(path))?;
     for p in &pipelines {
         println!(
             "{}: pipeline '{}' ok, {} feed(s)",

@@ -192,3 +192,120 @@ async fn figures_feeds_articles_health_metrics_and_page() {
     );
     assert!(page.contains("<svg class=\"chart\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_are_400s_and_search_syntax_is_text() {
+    let (base, _dir) = serve_demo().await;
+    for (path, param) in [
+        ("/api/claims?q=a%00b", "'q'"),
+        ("/api/claims?source=x%01", "'source'"),
+        ("/api/claims?event=%7F", "'event'"),
+        ("/api/figures?event=a%00", "'event'"),
+    ] {
+        let (status, body) = json(&format!("{base}{path}")).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            error.contains(param) && error.contains("control character"),
+            "{path}: {error}"
+        );
+    }
+    let (status, _) = json(&format!("{base}/api/claims?q=killed%09police")).await;
+    assert_eq!(status, 200, "a tab is whitespace, not a control character");
+    for q in [
+        "%22", "*", "NEAR(", "a%20OR", "-x", "a%22b", "%5E", "x:y", "(", "AND",
+    ] {
+        let (status, body) = json(&format!("{base}/api/claims?q={q}")).await;
+        assert_eq!(status, 200, "q={q}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_wildcards_match_only_themselves() {
+    let (base, dir) = serve_demo().await;
+    let conn = rusqlite::Connection::open(dir.path().join("claims.db")).unwrap();
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM claims ORDER BY id LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, source) in ids.iter().zip(["50% of officials", "a_b", r"back\slash"]) {
+        conn.execute("UPDATE claims SET source = ?1 WHERE id = ?2", (source, id))
+            .unwrap();
+    }
+    drop(conn);
+    let (_, all) = json(&format!("{base}/api/claims?limit=500")).await;
+    assert!(all["total"].as_i64().unwrap() > 3);
+    for (source, id) in [
+        ("%25", ids[0]),
+        ("_", ids[1]),
+        ("%5C", ids[2]),
+        ("0%25%20of", ids[0]),
+    ] {
+        let (status, body) = json(&format!("{base}/api/claims?source={source}")).await;
+        assert_eq!(status, 200);
+        let got: Vec<i64> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, [id], "source={source}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers() {
+    let (base, _dir) = serve_demo().await;
+    for (path, status) in [
+        ("/", 200),
+        ("/api/claims", 200),
+        ("/nothing", 404),
+        ("/api/claims?kind=x", 400),
+    ] {
+        let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let h = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
+        let csp = h("content-security-policy");
+        assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
+        // The page's one stylesheet is inline; it must stay allowed.
+        assert!(csp.contains("style-src 'unsafe-inline'"), "{path}: {csp}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_headers_never_end_is_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (base, _dir) = serve_demo().await;
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /api/claims HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // The server's timeout is 10 s; the bound is loose so a slow machine passes.
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "the connection was still open after 30 s");
+    // Hyper may answer 408 before closing; it never answers the request itself.
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(!answer.contains(" 200 "), "{answer}");
+    // The server is still up for others.
+    let (status, _) = get(&format!("{base}/api/feeds")).await;
+    assert_eq!(status, 200);
+}

@@ -275,3 +275,42 @@ fn extract_reads_text_html_and_stdin() {
         (Some("killed"), Some(8.0), Some("security"))
     );
 }
+
+#[test]
+fn check_fails_on_a_folder_with_nothing_to_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = claimwire(&["check", "."], dir.path());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".: no pipeline files (*.toml) in this folder"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("missing.toml", dir.path().join("x.toml")).unwrap();
+        let out = claimwire(&["check", "."], dir.path());
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("./x.toml: dangling symlink"), "{stderr}");
+        assert!(stderr.contains("1 problem(s)"), "{stderr}");
+    }
+}
+
+#[test]
+fn check_reports_a_missing_feed_file_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "name = \"p\"\n\n[[feed]]\nurl = \"no-such-file.xml\"\n",
+    )
+    .unwrap();
+    let out = claimwire(&["check", "p.toml"], dir.path());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("p.toml:4:7: feed file "), "{stderr}");
+    assert!(
+        stderr.contains("no-such-file.xml does not exist"),
+        "{stderr}"
+    );
+}

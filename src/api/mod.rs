@@ -8,6 +8,7 @@ pub mod page;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, State as Shared};
@@ -79,16 +80,92 @@ pub fn router(state: State) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route".into()) })
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
 
-/// Serves until `stop` is cancelled.
-pub async fn serve(listener: tokio::net::TcpListener, state: State, stop: CancellationToken) {
-    let server = axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move { stop.cancelled().await });
-    if let Err(e) = server.await {
-        warn!(error = %e, "http server stopped");
+/// The page is server-rendered with one inline stylesheet and inline SVG, no
+/// script, image, font or frame: anything else a browser is asked to load or run
+/// (injected markup, say) is refused.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every response carries, errors and 404s included.
+async fn security_headers(mut response: Response) -> Response {
+    use axum::http::HeaderValue;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
     }
+    response
+}
+
+/// How long a client may take to send a request's headers. `axum::serve` sets no
+/// timer, so hyper's timeout never fired and a client that sent half a request
+/// held its connection for as long as it liked.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; further clients wait in the listen backlog rather
+/// than costing a task and a file descriptor each.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// Serves until `stop` is cancelled, then lets open requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: State, stop: CancellationToken) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router(state);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    // Each connection holds a receiver; `closed()` on the sender is all of them done.
+    let (done_tx, done_rx) = tokio::sync::watch::channel(());
+    loop {
+        let slot = tokio::select! {
+            _ = stop.cancelled() => break,
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
+        let stream = tokio::select! {
+            _ = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, mostly: wait for some to close
+                    // instead of spinning on the error.
+                    warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let (stop, done) = (stop.clone(), done_rx.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _done = done;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            let result = tokio::select! {
+                result = conn.as_mut() => result,
+                _ = stop.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "http connection ended");
+            }
+        });
+    }
+    drop(listener);
+    drop(done_rx);
+    done_tx.closed().await;
 }
 
 const CLAIM_KEYS: &[&str] = &[
@@ -96,8 +173,27 @@ const CLAIM_KEYS: &[&str] = &[
 ];
 const MAX_LIMIT: u32 = 500;
 
+/// A 400 naming the first parameter whose name or value holds a control character
+/// other than tab or newline: no one types those, and a NUL makes SQLite fail.
+fn plain_text(params: &HashMap<String, String>) -> Result<(), ApiError> {
+    let mut keys: Vec<&String> = params.keys().collect();
+    keys.sort();
+    let control = |s: &str| s.chars().any(|c| c.is_control() && c != '\t' && c != '\n');
+    match keys
+        .into_iter()
+        .find(|k| control(k) || control(&params[*k]))
+    {
+        Some(k) => Err(bad(format!(
+            "parameter '{}' holds a control character",
+            k.escape_debug()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Parses the claim filters of a query string; every problem is a 400.
 pub fn claim_filter(params: &HashMap<String, String>) -> Result<ClaimFilter, ApiError> {
+    plain_text(params)?;
     if let Some(unknown) = params.keys().find(|k| !CLAIM_KEYS.contains(&k.as_str())) {
         return Err(bad(format!(
             "unknown parameter '{unknown}' (known: {})",
@@ -177,6 +273,7 @@ async fn figures(
     Shared(state): Shared<State>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    plain_text(&params)?;
     if let Some(unknown) = params
         .keys()
         .find(|k| !["event", "kind"].contains(&k.as_str()))

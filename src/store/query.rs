@@ -60,6 +60,18 @@ fn fts_query(q: &str) -> String {
         .join(" ")
 }
 
+/// `s` for a LIKE pattern with `ESCAPE '\'`: its `%` and `_` are only themselves.
+fn like_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn where_clause(filter: &ClaimFilter) -> (String, Vec<Value>) {
     let mut sql = String::from(" FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
@@ -73,8 +85,8 @@ fn where_clause(filter: &ClaimFilter) -> (String, Vec<Value>) {
     eq("c.kind", &filter.kind);
     eq("c.who", &filter.who);
     if let Some(s) = &filter.source {
-        sql.push_str(" AND (c.source LIKE '%' || ? || '%' OR c.source_key = ?)");
-        args.push(Value::Text(s.clone()));
+        sql.push_str(" AND (c.source LIKE '%' || ? || '%' ESCAPE '\\' OR c.source_key = ?)");
+        args.push(Value::Text(like_literal(s)));
         args.push(Value::Text(s.clone()));
     }
     if let Some(id) = filter.article {
