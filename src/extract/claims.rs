@@ -327,13 +327,14 @@ impl Document<'_> {
         source
     }
 
-    /// "... 2500 troops arrived. According to the Daily Mail.": an attribution
-    /// standing alone names the source of the sentence before it.
+    /// "... 2500 troops arrived. According to the Daily Mail." and "... Об этом
+    /// сообщили в МВД.": an attribution standing alone names the source of the
+    /// sentence before it.
     fn trailing_attribution(&mut self, sentence: &Sentence<'_>, own: Option<&Attribution>) {
         let Some(Attribution::Named(s)) = own else {
             return;
         };
-        if !sentence.starts_with_according() {
+        if !sentence.starts_with_according() && !sentence.names_who_said_it() {
             return;
         }
         for c in &mut self.out[self.last_sentence_claims.clone()] {
@@ -620,6 +621,25 @@ impl<'a> Sentence<'a> {
             .any(|m| m.start == 0 && m.cat == Cat::According)
     }
 
+    /// "Об этом сообщили в МВД", "This was reported by the agency", "أفادت بذلك
+    /// الوزارة": the sentence opens by naming who said what the one before said.
+    fn names_who_said_it(&self) -> bool {
+        let cue = |c: &Cat| matches!(c, Cat::Speech | Cat::Relay | Cat::According | Cat::Citing);
+        let verb_first = self.lex.language == "ar";
+        self.matches
+            .iter()
+            .filter(|m| m.cat == Cat::ThisRef && m.start <= 2)
+            .any(|r| {
+                // "Об этом сообщили", "this was reported"; verb first in Arabic:
+                // "أفادت بذلك".
+                self.matches.iter().any(|m| {
+                    cue(&m.cat)
+                        && ((m.start >= r.end && m.start <= r.end + 2)
+                            || (verb_first && m.end == r.start))
+                })
+            })
+    }
+
     /// "وإن نحو 400 نقلوا ...": a sentence opening with "and that" goes on with the
     /// reported speech of the one before.
     fn continues_speech(&self) -> bool {
@@ -656,6 +676,8 @@ impl<'a> Sentence<'a> {
                             | Cat::Relay
                             | Cat::QualBefore(_)
                             | Cat::Vague
+                            | Cat::ThisRef
+                            | Cat::Venue
                     )
                 })
                 .is_none()
@@ -663,6 +685,17 @@ impl<'a> Sentence<'a> {
 
     fn phrase_after(&self, from: usize) -> Option<(usize, usize)> {
         let mut i = from;
+        // "Об этом заявили в четверг в МВД", "أفادت بذلك الوزارة": what was said
+        // and when stand between the verb and its subject.
+        while i < self.tokens.len() {
+            if let Some(m) = self.at(i, |c| matches!(c, Cat::ThisRef | Cat::Venue)) {
+                i = m.end;
+            } else if self.is_day(i) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
         // "بحسب ما أعلنت الوزارة", "as announced by": skip to the verb's subject.
         if self.is_word(i, &["ما"]) {
             if let Some(m) = self.at(i + 1, |c| matches!(c, Cat::Speech | Cat::Relay)) {
@@ -687,8 +720,18 @@ impl<'a> Sentence<'a> {
         // "the ministry earlier reported", "МВД также сообщило", "Authorities on
         // Thursday confirmed": an adverb or a day between the subject and its verb.
         let mut to = to;
-        while to > 0 && (self.is_word(to - 1, ADVERBS) || self.is_day(to - 1)) {
-            to -= 1;
+        loop {
+            if to > 0 && (self.is_word(to - 1, ADVERBS) || self.is_day(to - 1)) {
+                to -= 1;
+            } else if let Some(m) = (to > 0)
+                .then(|| self.covering(to - 1, |c| *c == Cat::Venue))
+                .flatten()
+                .filter(|m| m.end == to)
+            {
+                to = m.start;
+            } else {
+                break;
+            }
         }
         // "The head of the region, Pavlo Kyrylenko, says": the name in apposition.
         if let Some(name) = self.apposition_before(to) {

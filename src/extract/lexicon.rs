@@ -70,6 +70,12 @@ pub enum Cat {
     Released,
     /// Words a source phrase may open with and that are not part of it ("в МВД").
     SourceSkip,
+    /// What the sentence before said, named where its source is: "об этом
+    /// сообщили в МВД", "this was reported by", "أفادت بذلك الوزارة".
+    ThisRef,
+    /// Where or how it was said, between a speech verb and its subject: "на
+    /// брифинге", "in a statement", "في مؤتمر صحفي".
+    Venue,
     /// A place from the gazetteer, by its canonical name.
     Place(String),
 }
@@ -189,6 +195,10 @@ struct LexiconFile {
     toll_to: Vec<String>,
     released: Vec<String>,
     source_skip: Vec<String>,
+    #[serde(default)]
+    this_ref: Vec<String>,
+    #[serde(default)]
+    venue: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -380,6 +390,8 @@ impl Lexicon {
         lex.add_all(&f.toll_to, Cat::TollTo);
         lex.add_all(&f.released, Cat::Released);
         lex.add_all(&f.source_skip, Cat::SourceSkip);
+        lex.add_all(&f.this_ref, Cat::ThisRef);
+        lex.add_all(&f.venue, Cat::Venue);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
