@@ -22,6 +22,8 @@ const AND: &[&str] = &["and", "while", "и", "а"];
 /// A sentence being read.
 struct Sentence<'a> {
     tokens: Vec<Token>,
+    /// For each token, the aside in brackets or dashes it stands in, by number.
+    asides: Vec<Option<usize>>,
     matches: Vec<Match>,
     /// For each token, the matches covering it, in scan order.
     covers: Vec<Vec<usize>>,
@@ -376,8 +378,7 @@ impl Document<'_> {
                 sentence.tokens[found.first].start,
                 sentence.tokens[found.last].end,
             );
-            let nearest = several.iter().min_by_key(|(at, _)| at.abs_diff(m.first));
-            let own = nearest.map(|(_, s)| s.as_str()).or(source);
+            let own = Cue::nearest(&several, m.first, sentence.asides[m.first]).or(source);
             self.out.push(Claim {
                 kind: found.kind,
                 who: found.who,
@@ -398,6 +399,59 @@ impl Document<'_> {
                 previous = Some(found);
             }
         }
+    }
+}
+
+/// For each token, the aside it stands in: "(per the agency)", "-بحسب الهيئة-",
+/// "— по данным МЧС —". A dash left open by the sentence's end opens none.
+fn asides(tokens: &[Token]) -> Vec<Option<usize>> {
+    let mut out = vec![None; tokens.len()];
+    let (mut open, mut count) = (None::<(usize, bool)>, 0);
+    for (i, t) in tokens.iter().enumerate() {
+        let dash = t.kind == TokenKind::Punct && matches!(t.text.as_str(), "-" | "–" | "—");
+        match (t.text.as_str(), open) {
+            ("(", None) => open = Some((i, false)),
+            (")", Some((_, false))) => open = None,
+            (_, None) if dash => open = Some((i, true)),
+            (_, Some((_, true))) if dash => open = None,
+            _ => {}
+        }
+        if let Some((from, _)) = open {
+            if from == i {
+                count += 1;
+            }
+            out[i] = Some(count);
+        }
+    }
+    if let Some((from, _)) = open {
+        out[from..].iter_mut().for_each(|a| *a = None);
+    }
+    out
+}
+
+/// A source named in a sentence that names several, with what it speaks for.
+struct Cue {
+    /// The token of its verb or "according to".
+    at: usize,
+    source: String,
+    /// It leads into reported speech ("قالت الوكالة إن"): it speaks for what follows.
+    forward: bool,
+    /// The aside in dashes or brackets it stands in: it speaks for that alone.
+    aside: Option<usize>,
+}
+
+impl Cue {
+    /// The source of the figure at token `at`: the nearest cue that can speak for
+    /// it, or failing that the nearest.
+    fn nearest(cues: &[Cue], at: usize, aside: Option<usize>) -> Option<&str> {
+        let speaks_for =
+            |c: &&Cue| !(c.forward && c.at > at) && (c.aside.is_none() || c.aside == aside);
+        let by_distance = |c: &&Cue| c.at.abs_diff(at);
+        cues.iter()
+            .filter(speaks_for)
+            .min_by_key(by_distance)
+            .or_else(|| cues.iter().min_by_key(by_distance))
+            .map(|c| c.source.as_str())
     }
 }
 
@@ -581,7 +635,12 @@ impl<'a> Sentence<'a> {
                 toks[i].glued = true;
             }
         }
-        toks.retain(|t| !(t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str())));
+        let asides = asides(&toks);
+        let (toks, asides): (Vec<Token>, Vec<Option<usize>>) = toks
+            .into_iter()
+            .zip(asides)
+            .filter(|(t, _)| !(t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str())))
+            .unzip();
         let matches = lex.scan(&toks);
         let mut covers = vec![Vec::new(); toks.len()];
         for (j, m) in matches.iter().enumerate() {
@@ -591,6 +650,7 @@ impl<'a> Sentence<'a> {
         }
         Sentence {
             tokens: toks,
+            asides,
             matches,
             covers,
             lex,
@@ -881,7 +941,7 @@ impl<'a> Sentence<'a> {
         folded: &Folded,
         text: &str,
         earlier: &[String],
-    ) -> Vec<(usize, String)> {
+    ) -> Vec<Cue> {
         let (cues, _) = self.cues();
         // "TASS reported, citing the ministry", "وفقا لبيان صادر عن الحرس": a relay
         // or a phrase chained to what it cites is not a source of its own.
@@ -890,19 +950,24 @@ impl<'a> Sentence<'a> {
                 .any(|c| c.0 == Cat::Citing && c.1 >= at && c.1 <= at + 1)
         };
         let has_citing = cues.iter().any(|c| c.0 == Cat::Citing);
-        let named: Vec<(usize, String)> = cues
+        let named: Vec<Cue> = cues
             .iter()
             .filter(|(cat, _, range)| {
                 !(*cat == Cat::Relay && has_citing) && !(*cat != Cat::Citing && citing(range.1))
             })
             .filter_map(
                 |(_, at, range)| match self.resolve(*range, folded, text, earlier) {
-                    Attribution::Named(s) => Some((*at, s)),
+                    Attribution::Named(source) => Some(Cue {
+                        at: *at,
+                        source,
+                        forward: self.introduces_speech(range.1),
+                        aside: self.asides[*at],
+                    }),
                     Attribution::Implicit => None,
                 },
             )
             .collect();
-        let mut distinct: Vec<&String> = named.iter().map(|n| &n.1).collect();
+        let mut distinct: Vec<&String> = named.iter().map(|n| &n.source).collect();
         distinct.sort();
         distinct.dedup();
         if distinct.len() < 2 {
@@ -911,7 +976,18 @@ impl<'a> Sentence<'a> {
         named
     }
 
-    /// Reads mention `m` as a claim, or rejects it.
+    /// "قالت الوكالة إن ...", "the ministry said that ...", "сообщили, что": a
+    /// source whose phrase, ending before `end`, leads into what it said, and so
+    /// speaks only for the figures after it.
+    fn introduces_speech(&self, end: usize) -> bool {
+        (end..(end + 3).min(self.tokens.len())).any(|i| {
+            self.is_word(
+                i,
+                &["ان", "انه", "انها", "انهم", "بان", "that", "что", "чем"],
+            )
+        })
+    }
+
     /// The day the sentence names, if any.
     fn when(&self) -> Option<super::lexicon::When> {
         self.matches.iter().find_map(|m| match m.cat {
