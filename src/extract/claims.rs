@@ -15,7 +15,10 @@ const BARE_WINDOW: usize = 2;
 const SOURCE_WORDS: usize = 7;
 /// How far a total's noun may stand from the verb that gives its new value:
 /// "the death toll in the port city alone has risen to 5,496".
-const TOLL_WINDOW: usize = 12;
+const TOLL_WINDOW: usize = 20;
+/// How far a total's noun may stand before its event word: "the number of
+/// victims among demonstrators who died", "عدد الحجاج المصريين الذين لقوا حتفهم".
+const TOLL_NOUN_TO_EVENT: usize = 6;
 /// Conjunctions that open the next clause when they lead an event word.
 const AND: &[&str] = &["and", "while", "и", "а"];
 
@@ -133,7 +136,7 @@ impl Sentence<'_> {
                 self.matches.iter().any(|t| {
                     t.cat == Cat::Toll
                         && ((t.start >= k.start && t.start < k.end.max(k.start + 1) + 1)
-                            || (t.end <= k.start && self.gap(t.end, k.start) <= 1))
+                            || (t.end <= k.start && self.gap(t.end, k.start) <= TOLL_NOUN_TO_EVENT))
                 })
             })
             .max_by_key(|(_, k)| k.end)
