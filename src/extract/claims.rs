@@ -101,24 +101,9 @@ impl Sentence<'_> {
     /// "to" (perhaps with a qualifier); before that, within [`TOLL_WINDOW`] and past
     /// no other figure, an event word beside a total's noun ("toll", "number of").
     fn toll(&self, m: &Mention, before: &[Mention]) -> Option<(Kind, usize, usize)> {
-        let lead_cat = |c: &Cat| {
-            matches!(
-                c,
-                Cat::Reaches | Cat::Exceeds | Cat::TollTo | Cat::QualBefore(_) | Cat::Skip
-            )
-        };
-        let mut lead = m.first;
-        let mut led = false;
-        while lead > 0 && m.first - lead < 4 {
-            let Some(x) = self.covering(lead - 1, &lead_cat) else {
-                break;
-            };
-            led |= matches!(x.cat, Cat::Reaches | Cat::Exceeds | Cat::TollTo);
-            lead = x.start.min(lead - 1);
-        }
-        if !led {
-            return None;
-        }
+        let lead = self
+            .led_in(m)
+            .or_else(|| self.verb_before_total(m.first).then_some(m.first))?;
         // "in the two northern provinces" stands between, but counts no one.
         let figure_between = |from: usize| {
             before
@@ -141,6 +126,43 @@ impl Sentence<'_> {
             })
             .max_by_key(|(_, k)| k.end)
             .map(|(kind, k)| (kind, k.start, k.end))
+    }
+
+    /// Where the words that lead figure `m` in as a new value begin: a verb of
+    /// change or "to", perhaps with a qualifier ("risen to more than 40").
+    fn led_in(&self, m: &Mention) -> Option<usize> {
+        let lead_cat = |c: &Cat| {
+            matches!(
+                c,
+                Cat::Reaches | Cat::Exceeds | Cat::TollTo | Cat::QualBefore(_) | Cat::Skip
+            )
+        };
+        let mut lead = m.first;
+        let mut led = false;
+        while lead > 0 && m.first - lead < 4 {
+            let Some(x) = self.covering(lead - 1, lead_cat) else {
+                break;
+            };
+            led |= matches!(x.cat, Cat::Reaches | Cat::Exceeds | Cat::TollTo);
+            lead = x.start.min(lead - 1);
+        }
+        led.then_some(lead)
+    }
+
+    /// "بلغ عدد الوفيات بين الحجاج هذا العام 1081", "تجاوز عدد القتلى الـ200":
+    /// the verb of change before the total's noun, the value after them.
+    fn verb_before_total(&self, figure: usize) -> bool {
+        self.matches
+            .iter()
+            .filter(|v| matches!(v.cat, Cat::Reaches | Cat::Exceeds) && v.end < figure)
+            .any(|v| {
+                self.matches.iter().any(|t| {
+                    t.cat == Cat::Toll
+                        && t.start >= v.end
+                        && t.start <= v.end + 1
+                        && self.gap(t.end, figure) <= TOLL_WINDOW
+                })
+            })
     }
 
     fn is_word(&self, i: usize, words: &[&str]) -> bool {
@@ -1026,7 +1048,10 @@ impl<'a> Sentence<'a> {
         }
         let people = self.people(m, noun);
         let toll = m.value.and_then(|_| self.toll(m, before));
-        if self.is_year(m, &people, toll.is_some()) {
+        // A year after a total with no verb of change before it is a year:
+        // "ارتفاع عدد الوفيات في الحج 2024".
+        let led = toll.is_some() && self.led_in(m).is_some();
+        if self.is_year(m, &people, led) {
             return None;
         }
         let nearest = match self.nearest_event(m, before, after, people.end) {
@@ -1365,11 +1390,16 @@ impl<'a> Sentence<'a> {
         if let Some((q, end)) = trailing {
             return (q, first, last.max(end - 1));
         }
-        // "تجاوز عدد المعتقلين 12 ألفا", "the toll exceeded 200".
+        // "تجاوز عدد المعتقلين 12 ألفا", "the toll exceeded 200", and with the
+        // total between: "تجاوز عدد القتلى في المدن الساحلية الـ350".
         let exceeds = self.matches.iter().find(|q| {
+            let total_between = || {
+                self.at(q.end, |c| *c == Cat::Toll).is_some()
+                    && self.gap(q.end, m.first) <= TOLL_WINDOW
+            };
             q.cat == Cat::Exceeds
                 && q.end <= m.first
-                && m.first - q.end <= 3
+                && (m.first - q.end <= 3 || total_between())
                 && !before.iter().any(|o| o.first >= q.end)
         });
         match exceeds {

@@ -156,8 +156,13 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         // Arabic "و" written against a number ("و3") is "and", not a name.
         let conjunction = (start == 1 && chars[0].1 == 'و')
             || (start >= 2 && chars[start - 1].1 == 'و' && !is_word_char(chars[start - 2].1));
+        // "الـ200": the article written against a number (its tatweel folded away).
+        let article = start >= 2
+            && chars[start - 2].1 == 'ا'
+            && chars[start - 1].1 == 'ل'
+            && (start == 2 || !is_word_char(chars[start - 3].1));
         let glued = kind == TokenKind::Digits
-            && ((start > 0 && is_word_char(chars[start - 1].1) && !conjunction)
+            && ((start > 0 && is_word_char(chars[start - 1].1) && !conjunction && !article)
                 || chars.get(i).is_some_and(|x| is_word_char(x.1)));
         tokens.push(Token {
             text: text[s..e].to_string(),
