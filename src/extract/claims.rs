@@ -1214,9 +1214,10 @@ impl<'a> Sentence<'a> {
                     let blocked = before.iter().any(|o| o.first >= k.end);
                     self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
-                    let blocked = after
-                        .iter()
-                        .any(|o| o.first < k.start && !self.after_including(o));
+                    let joined = self.joined_subject(noun_end, after, k.start);
+                    let blocked = after.iter().any(|o| {
+                        o.first < k.start && !self.after_including(o) && !joined
+                    });
                     // "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": a
                     // conjunction on the event word opens the next clause.
                     let conj = usize::from(
@@ -1282,6 +1283,22 @@ impl<'a> Sentence<'a> {
     }
 
     /// Whether the figure stands right after "including", "بينهم", "из них".
+    /// "Twelve miners and three rescuers were killed", "46 шахтеров и пять
+    /// горноспасателей погибли", "12 عاملا و3 منقذين لقوا حتفهم": the next figure
+    /// is joined by "and" right after this one's noun (ending at `noun_end`), and
+    /// the event at `event` follows it with no other figure between: both the
+    /// figures are its subject.
+    fn joined_subject(&self, noun_end: usize, after: &[Mention], event: usize) -> bool {
+        let Some(o) = after.first() else {
+            return false;
+        };
+        let arabic_and = self.lex.language == "ar"
+            && o.first == noun_end
+            && self.tokens[o.first].text.starts_with('و');
+        let and = o.first == noun_end + 1 && self.is_word(noun_end, &["and", "и", "و"]);
+        (arabic_and || and) && after.get(1).is_none_or(|p| p.first > event)
+    }
+
     fn after_including(&self, m: &Mention) -> bool {
         m.first > 0
             && self
