@@ -1239,11 +1239,17 @@ impl<'a> Sentence<'a> {
             });
         // "Four of the injured are in critical condition", "10 of the wounded died":
         // when the event word is what the number counts ("of the injured"), a later
-        // one in its clause says what happened to them.
+        // one in its clause says what happened to them. Right after the number
+        // ("four injured are in critical condition", "четверо раненых находятся в
+        // тяжелом состоянии") only a state of the injured does: "12 died in
+        // hospital" are dead, "150 شهيدا وجريحا" both.
         let counted_noun = self.counted_noun(m.end);
+        let state_of_injured =
+            |c: Kind, k: Kind| c == Kind::Injured && matches!(k, Kind::Critical | Kind::Hospitalized);
         let nearest = nearest.map(|best| match best {
-            (0, _, Some(counted), start, end) if start == counted_noun && start > m.end => self
+            (0, _, Some(counted), start, end) if start == counted_noun && start >= m.end => self
                 .later_event(end, counted, after)
+                .filter(|(_, kind, ..)| start > m.end || state_of_injured(counted, *kind))
                 .map_or(best, |(d, kind, s, e)| (d, true, Some(kind), s, e)),
             other => other,
         });
