@@ -4,7 +4,16 @@
 pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
     // Scripts tell ar and ru apart at once; 600 characters are plenty for the rest.
     let sample: String = text.chars().take(600).collect();
-    match whatlang::detect(&sample) {
+    // A short Russian text reads as Bulgarian, Serbian or Macedonian as often as
+    // not; among Cyrillic texts only Ukrainian is told from Russian.
+    let detected = match whatlang::detect_script(&sample) {
+        Some(whatlang::Script::Cyrillic) => {
+            whatlang::Detector::with_allowlist(vec![whatlang::Lang::Rus, whatlang::Lang::Ukr])
+                .detect(&sample)
+        }
+        _ => whatlang::detect(&sample),
+    };
+    match detected {
         Some(info) if info.is_reliable() || hint.is_none() => Some(code(info.lang()).to_string()),
         _ => hint.map(str::to_string),
     }
@@ -57,5 +66,21 @@ mod tests {
             Some("ru")
         );
         assert_eq!(super::detect("", Some("ar")).as_deref(), Some("ar"));
+    }
+
+    #[test]
+    fn a_short_russian_sentence_is_russian() {
+        for text in [
+            "Трое полицейских погибли в перестрелке с боевиками, сообщили в НАК.",
+            "Трое полицейских погибли в Дагестане.",
+            "Боевики похитили около 40 учеников.",
+        ] {
+            assert_eq!(super::detect(text, None).as_deref(), Some("ru"), "{text}");
+        }
+        assert_eq!(
+            super::detect("Троє поліцейських загинули в перестрілці, повідомили в поліції.", None)
+                .as_deref(),
+            Some("uk")
+        );
     }
 }
