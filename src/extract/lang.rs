@@ -14,10 +14,21 @@ pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
         _ => whatlang::detect(&sample),
     };
     match detected {
-        Some(info) if info.is_reliable() || hint.is_none() => Some(code(info.lang()).to_string()),
+        Some(info) if info.is_reliable() => Some(code(info.lang()).to_string()),
+        // A sentence or a headline is too short to tell Dutch from English: with no
+        // hint, the best of the languages read is the likeliest.
+        Some(_) if hint.is_none() => READ
+            .detect(&sample)
+            .map(|info| code(info.lang()).to_string()),
         _ => hint.map(str::to_string),
     }
 }
+
+/// The languages the extractor reads.
+static READ: std::sync::LazyLock<whatlang::Detector> = std::sync::LazyLock::new(|| {
+    use whatlang::Lang::*;
+    whatlang::Detector::with_allowlist(vec![Ara, Eng, Rus, Ukr])
+});
 
 fn code(lang: whatlang::Lang) -> &'static str {
     use whatlang::Lang::*;
@@ -82,5 +93,16 @@ mod tests {
                 .as_deref(),
             Some("uk")
         );
+    }
+
+    #[test]
+    fn a_short_english_sentence_is_english() {
+        for text in [
+            "A fire killed 31 workers.",
+            "Seven people were missing.",
+            "Fire killed 31 workers.",
+        ] {
+            assert_eq!(super::detect(text, None).as_deref(), Some("en"), "{text}");
+        }
     }
 }
