@@ -199,6 +199,9 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 ];
 
 /// Adverbs that may stand between a source and its speech verb.
+/// Prepositions between a head and the institution it speaks for.
+const SOURCE_LINKS: &[&str] = &["in", "at", "from", "في", "в", "во", "из"];
+
 const ADVERBS: &[&str] = &[
     "also",
     "earlier",
@@ -798,7 +801,31 @@ impl<'a> Sentence<'a> {
         while i < self.tokens.len() && i - start < SOURCE_WORDS && self.in_source(i) {
             i += 1;
         }
+        // "مسؤول في وزارة الخارجية", "источник в экстренных службах": a head and
+        // the institution it speaks for.
+        if i > start && self.links_head(i) {
+            let from = i + 1;
+            i = from;
+            while i < self.tokens.len() && i - from < SOURCE_WORDS && self.in_source(i) {
+                i += 1;
+            }
+            if i == from {
+                i = from - 1;
+            }
+        }
         (i > start).then_some((start, i))
+    }
+
+    /// Whether token `link` is "in", "at", "في", "в" right after a head that speaks
+    /// for an institution ("officials", "مسؤول", "источник") and before a word.
+    fn links_head(&self, link: usize) -> bool {
+        link > 0
+            && self.is_word(link, SOURCE_LINKS)
+            && self
+                .covering(link - 1, |c| *c == Cat::SourceHead)
+                .is_some()
+            && link + 1 < self.tokens.len()
+            && self.in_source(link + 1)
     }
 
     fn phrase_before(&self, to: usize) -> Option<(usize, usize)> {
@@ -825,6 +852,13 @@ impl<'a> Sentence<'a> {
         let mut i = to;
         while i > 0 && to - i < SOURCE_WORDS && self.in_source(i - 1) {
             i -= 1;
+        }
+        // "Officials in Harrow county said", "Источник в МЧС сообщил".
+        if i < to && i >= 2 && self.links_head(i - 1) {
+            i -= 1;
+            while i > 0 && to - i < 2 * SOURCE_WORDS && self.in_source(i - 1) {
+                i -= 1;
+            }
         }
         (i < to).then_some((i, to))
     }

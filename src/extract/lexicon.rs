@@ -76,6 +76,9 @@ pub enum Cat {
     /// Where or how it was said, between a speech verb and its subject: "на
     /// брифинге", "in a statement", "في مؤتمر صحفي".
     Venue,
+    /// Who speaks for an institution named after it with "in" or "at":
+    /// "officials in the province", "مسؤول في وزارة الصحة", "источник в МЧС".
+    SourceHead,
     /// A place from the gazetteer, by its canonical name.
     Place(String),
 }
@@ -199,6 +202,8 @@ struct LexiconFile {
     this_ref: Vec<String>,
     #[serde(default)]
     venue: Vec<String>,
+    #[serde(default)]
+    source_head: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -392,6 +397,7 @@ impl Lexicon {
         lex.add_all(&f.source_skip, Cat::SourceSkip);
         lex.add_all(&f.this_ref, Cat::ThisRef);
         lex.add_all(&f.venue, Cat::Venue);
+        lex.add_all(&f.source_head, Cat::SourceHead);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
