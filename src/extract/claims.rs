@@ -209,6 +209,14 @@ const NOT_HEADLINE_SOURCES: &[&str] = &[
     "видео", "фото", "онлайн", "обновлено", "молния",
 ];
 
+/// Words that open a relative clause between a source and its verb.
+const RELATIVES: &[&str] = &[
+    "which", "who", "whose", "который", "которая", "которое", "которые", "которой", "которого",
+];
+
+/// How long a relative clause between a source and its verb may be.
+const RELATIVE_CLAUSE_WORDS: usize = 16;
+
 /// Prepositions between a head and the institution it speaks for.
 const SOURCE_LINKS: &[&str] = &["in", "at", "from", "في", "в", "во", "из"];
 
@@ -859,6 +867,10 @@ impl<'a> Sentence<'a> {
         if let Some(name) = self.apposition_before(to) {
             return Some(name);
         }
+        // "The ministry, which oversees hospitals in the region, said".
+        if let Some(clause) = self.relative_clause_before(to) {
+            return self.phrase_before(clause);
+        }
         let mut i = to;
         while i > 0 && to - i < SOURCE_WORDS && self.in_source(i - 1) {
             i -= 1;
@@ -892,6 +904,19 @@ impl<'a> Sentence<'a> {
                     ],
                 )
                 && day(i - 1))
+    }
+
+    /// `, which ... ,` (`, who ... ,`, `, который ... ,`) ending at `to`: where the
+    /// clause opens, so that its subject can be read before it.
+    fn relative_clause_before(&self, to: usize) -> Option<usize> {
+        if to < 3 || !self.is_word(to - 1, &[","]) {
+            return None;
+        }
+        (to.saturating_sub(RELATIVE_CLAUSE_WORDS)..to - 2)
+            .rev()
+            .take_while(|&j| !self.is_word(j, &[","]) || self.is_word(j + 1, RELATIVES))
+            .find(|&j| self.is_word(j, &[","]) && self.is_word(j + 1, RELATIVES))
+            .filter(|&j| j > 0)
     }
 
     /// `HEAD , NAME ,` ending at `to`: the NAME (one to four capitalised words).
@@ -957,12 +982,24 @@ impl<'a> Sentence<'a> {
                     && m.end <= q.end
             })
         };
+        // A bare "عن" cites only right after a relay and its subject ("نقلت رويترز
+        // عن", "وفقا لبيان صادر عن"): "، فضل عدم الكشف عن اسمه،" cites no one.
+        let cites = |m: &Match| {
+            !(m.cat == Cat::Citing && m.end == m.start + 1 && self.is_word(m.start, &["عن"]))
+                || self.matches.iter().any(|q| {
+                    matches!(q.cat, Cat::Relay | Cat::Speech | Cat::According)
+                        && q.end <= m.start
+                        && !self.is_masdar(q.start)
+                        && self.phrase_after(q.end).is_some_and(|(_, end)| end == m.start)
+                })
+        };
         for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
-            for m in self
-                .matches
-                .iter()
-                .filter(|m| m.cat == cat && !in_qualifier(m))
-            {
+            for m in self.matches.iter().filter(|m| {
+                m.cat == cat
+                    && !in_qualifier(m)
+                    && cites(m)
+                    && !(matches!(cat, Cat::Speech | Cat::Relay) && self.is_masdar(m.start))
+            }) {
                 let range = match cat {
                     Cat::Citing | Cat::According => self.phrase_after(m.end),
                     _ => {
@@ -1007,6 +1044,15 @@ impl<'a> Sentence<'a> {
         } else {
             None
         }
+    }
+
+    /// "الكشف", "والإعلان": an Arabic verb of speech with the article is its noun,
+    /// which says nothing of who spoke ("عدم الكشف عن اسمه").
+    fn is_masdar(&self, i: usize) -> bool {
+        self.lex.language == "ar"
+            && ["ال", "وال", "بال", "فال", "كال", "لل", "ولل", "وبال"]
+                .iter()
+                .any(|p| self.tokens[i].text.starts_with(p))
     }
 
     /// Whether the lexicon's matches at token `i` may still be part of a source's
