@@ -816,7 +816,18 @@ impl<'a> Sentence<'a> {
             i += 1;
         }
         let start = i;
-        while i < self.tokens.len() && i - start < SOURCE_WORDS && self.in_source(i) {
+        // "أعلنت الوزارة دخول 210": the word right before a count is what was
+        // counted, not who counted.
+        let before_count = |i: usize| {
+            self.tokens
+                .get(i + 1)
+                .is_some_and(|n| n.kind == TokenKind::Digits && !self.in_source(i + 1))
+        };
+        while i < self.tokens.len()
+            && i - start < SOURCE_WORDS
+            && self.in_source(i)
+            && !(i > start && before_count(i))
+        {
             i += 1;
         }
         // "مسؤول في وزارة الخارجية", "источник в экстренных службах": a head and
