@@ -289,6 +289,7 @@ pub fn claims(
         out: Vec::new(),
         sources: Vec::new(),
         previous_source: None,
+        previous_subject: None,
         last_sentence_claims: 0..0,
         quotation: Quotation::default(),
     };
@@ -311,6 +312,9 @@ struct Document<'a> {
     sources: Vec<String>,
     /// The speaker of the sentence before, for "he added", "وأضاف".
     previous_source: Option<String>,
+    /// Who the sentence before was about ("Tomas Reyna, the mayor, visited ..."),
+    /// for a "he said" that follows it with no source named yet.
+    previous_subject: Option<String>,
     last_sentence_claims: std::ops::Range<usize>,
     quotation: Quotation,
 }
@@ -331,6 +335,7 @@ impl Document<'_> {
             self.trailing_attribution(&sentence, own_source.as_ref());
         }
         let source = self.speaker(&sentence, own_source.as_ref());
+        self.previous_subject = sentence.subject(folded, text);
         let first_new = self.out.len();
         self.sentence_claims(
             &sentence,
@@ -361,7 +366,11 @@ impl Document<'_> {
         let continues = sentence.continues_speech();
         let source = match (own, continues) {
             (Some(Attribution::Named(s)), _) => Some(s.clone()),
-            (Some(Attribution::Implicit), _) | (None, true) => self.previous_source.clone(),
+            (Some(Attribution::Implicit), _) => self
+                .previous_source
+                .clone()
+                .or_else(|| self.previous_subject.clone()),
+            (None, true) => self.previous_source.clone(),
             (None, false) => None,
         };
         if let Some(s) = &source {
@@ -1054,6 +1063,29 @@ impl<'a> Sentence<'a> {
             Some((colon, (colon + 1, end)))
         } else {
             None
+        }
+    }
+
+    /// Who a sentence that opens with a name is about: "Tomas Reyna, the mayor of
+    /// San Olmo, visited ...", "Губернатор области Алексей Смирнов посетил ...";
+    /// up to the last capitalised word or institution ("The health ministry
+    /// issued ...") of its opening phrase. Arabic sentences
+    /// open with their verb, so they have none here.
+    fn subject(&self, folded: &Folded, text: &str) -> Option<String> {
+        if self.lex.language == "ar" || !self.tokens.first()?.capital {
+            return None;
+        }
+        let names = |i: usize| {
+            self.tokens[i].capital || self.covering(i, |c| *c == Cat::Institution).is_some()
+        };
+        let end = (0..self.tokens.len().min(SOURCE_WORDS))
+            .take_while(|&i| self.in_source(i))
+            .filter(|&i| names(i))
+            .last()
+            .filter(|&end| end > 0 || !self.is_word(0, &["the", "a", "an", "this", "its"]))?;
+        match self.resolve((0, end + 1), folded, text, &[]) {
+            Attribution::Named(s) => Some(s),
+            Attribution::Implicit => None,
         }
     }
 

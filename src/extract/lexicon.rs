@@ -79,6 +79,8 @@ pub enum Cat {
     /// Who speaks for an institution named after it with "in" or "at":
     /// "officials in the province", "مسؤول في وزارة الصحة", "источник в МЧС".
     SourceHead,
+    /// A noun that names an institution: "ministry", "МЧС", "полиция".
+    Institution,
     /// A place from the gazetteer, by its canonical name.
     Place(String),
 }
@@ -204,6 +206,8 @@ struct LexiconFile {
     venue: Vec<String>,
     #[serde(default)]
     source_head: Vec<String>,
+    #[serde(default)]
+    institution: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -398,6 +402,7 @@ impl Lexicon {
         lex.add_all(&f.this_ref, Cat::ThisRef);
         lex.add_all(&f.venue, Cat::Venue);
         lex.add_all(&f.source_head, Cat::SourceHead);
+        lex.add_all(&f.institution, Cat::Institution);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
