@@ -1571,8 +1571,18 @@ impl<'a> Sentence<'a> {
         if let Some((q, start)) = leading {
             return (q, first.min(start), last);
         }
+        // "58 حاجا أردنيا على الأقل": an adjective may follow the noun.
+        let adjective = noun_end > m.end
+            && self
+                .tokens
+                .get(noun_end)
+                .is_some_and(|t| t.kind == TokenKind::Word && self.covering(noun_end, |_| true).is_none());
         let trailing = self.matches.iter().find_map(|q| match q.cat {
-            Cat::QualAfter(x) if (q.start == m.end || q.start == noun_end) => Some((x, q.end)),
+            Cat::QualAfter(x)
+                if q.start == m.end || q.start == noun_end || (adjective && q.start == noun_end + 1) =>
+            {
+                Some((x, q.end))
+            }
             _ => None,
         });
         if let Some((q, end)) = trailing {
