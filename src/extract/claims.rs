@@ -74,8 +74,10 @@ impl Sentence<'_> {
             return true;
         }
         if self.is_word(i, &["in", "at", "في", "وفي", "в", "во"]) {
-            return word(i + 1)
-                .is_some_and(|t| (t.capital || arabic) && !known(i + 1) || place(i + 1));
+            // "in the Basra province"
+            let name = i + 1 + usize::from(self.is_word(i + 1, &["the"]));
+            return word(name)
+                .is_some_and(|t| (t.capital || arabic) && !known(name) || place(name));
         }
         arabic
             && word(i)
@@ -1235,7 +1237,7 @@ impl<'a> Sentence<'a> {
         // A listed figure or a subset ("including 103 in Almaty") takes its event
         // from the figure before, however far that one's event word stands.
         let listed = nearest.is_none() || (self.after_including(m) && previous.is_some());
-        let event = nearest.or_else(|| self.listed_event(m, noun, previous))?;
+        let event = nearest.or_else(|| self.listed_event(m, people.end, previous))?;
         if !self.event_holds(m, &event, people.who, listed) {
             return None;
         }
@@ -1515,8 +1517,14 @@ impl<'a> Sentence<'a> {
             && self
                 .covering(m.first - 1, |c| matches!(c, Cat::Kind(_) | Cat::Who(_)))
                 .is_some();
+        // "three in Basra and one in Al Muthanna": the last item of a list per place.
+        let listed_one = listed
+            && m.value == Some(1.0)
+            && m.first > 0
+            && self.is_word(m.first - 1, AND)
+            && self.names_a_place(m.end);
         if who.is_none()
-            && ((weak && !event_follows && !after_its_noun)
+            && ((weak && !event_follows && !after_its_noun && !listed_one)
                 || (event.distance > BARE_WINDOW && !listed))
         {
             return false;
