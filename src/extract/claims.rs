@@ -1270,8 +1270,11 @@ impl<'a> Sentence<'a> {
                     .get(b)
                     .is_some_and(|t| t.kind == TokenKind::Digits)
         };
+        // "هذا العام 1081", "в этом году 50": "this year" names no year.
+        let this_year = m.first >= 2 && self.is_word(m.first - 2, &["هذا", "this", "этом", "этот"]);
         let dated = is(next, &unit)
             || (m.first > 0
+                && !this_year
                 && is(m.first - 1, &|c| {
                     matches!(c, Cat::Month | Cat::Money | Cat::NotBefore)
                 }))
