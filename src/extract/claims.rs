@@ -292,6 +292,7 @@ pub fn claims(
         sources: Vec::new(),
         previous_source: None,
         previous_subject: None,
+        last_found: None,
         last_sentence_claims: 0..0,
         quotation: Quotation::default(),
     };
@@ -317,6 +318,9 @@ struct Document<'a> {
     /// Who the sentence before was about ("Tomas Reyna, the mayor, visited ..."),
     /// for a "he said" that follows it with no source named yet.
     previous_subject: Option<String>,
+    /// The last whole figure of the sentence before, for one that opens with its
+    /// parts.
+    last_found: Option<Found>,
     last_sentence_claims: std::ops::Range<usize>,
     quotation: Quotation,
 }
@@ -336,7 +340,11 @@ impl Document<'_> {
         if mentions.is_empty() {
             self.trailing_attribution(&sentence, own_source.as_ref());
         }
-        let source = self.speaker(&sentence, own_source.as_ref());
+        // The parts of the figure before are what its source said.
+        let parts_of = (sentence.opens_with_including() && self.last_found.is_some())
+            .then(|| self.out.last().and_then(|c| c.source.clone()))
+            .flatten();
+        let source = self.speaker(&sentence, own_source.as_ref()).or(parts_of);
         self.previous_subject = sentence.subject(folded, text);
         let first_new = self.out.len();
         self.sentence_claims(
@@ -424,7 +432,13 @@ impl Document<'_> {
         } else {
             Vec::new()
         };
-        let mut previous: Option<Found> = None;
+        // "ويشمل العدد 658 مصريا", "В их числе пятеро детей": a sentence that opens
+        // with a part of the figure before goes on with its event.
+        let mut previous = self
+            .last_found
+            .take()
+            .filter(|_| sentence.opens_with_including())
+            .map(|f| Found { first: 0, last: 0, ..f });
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
                 sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
@@ -453,6 +467,7 @@ impl Document<'_> {
                 }],
             });
             if !found.part {
+                self.last_found = Some(found.clone());
                 previous = Some(found);
             }
         }
@@ -730,6 +745,12 @@ impl<'a> Sentence<'a> {
         }
         found.sort_by_key(|m| m.first);
         found
+    }
+
+    fn opens_with_including(&self) -> bool {
+        self.matches
+            .iter()
+            .any(|m| m.start <= 1 && m.cat == Cat::Including)
     }
 
     fn starts_with_according(&self) -> bool {
