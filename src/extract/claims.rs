@@ -123,7 +123,9 @@ impl Sentence<'_> {
                 self.matches.iter().any(|t| {
                     t.cat == Cat::Toll
                         && ((t.start >= k.start && t.start < k.end.max(k.start + 1) + 1)
-                            || (t.end <= k.start && self.gap(t.end, k.start) <= TOLL_NOUN_TO_EVENT))
+                            || (t.end <= k.start
+                                && self.gap(t.end, k.start) <= TOLL_NOUN_TO_EVENT
+                                && !before.iter().any(|o| o.first >= t.end && o.first < k.start)))
                 })
             })
             .max_by_key(|(_, k)| k.end)
@@ -1257,8 +1259,15 @@ impl<'a> Sentence<'a> {
             .or(nearest);
         // A listed figure or a subset ("including 103 in Almaty") takes its event
         // from the figure before, however far that one's event word stands.
-        let listed = nearest.is_none() || (self.after_including(m) && previous.is_some());
-        let event = nearest.or_else(|| self.listed_event(m, people.end, previous))?;
+        // An event word too far for a bare number ("120 وفاة بإقليم الحوز، و45
+        // بإقليم تارودانت") gives way to the list the number is an item of.
+        let subset = self.after_including(m) && previous.is_some();
+        let list_item = || self.listed_event(m, people.end, previous);
+        let (event, listed) = match nearest {
+            Some(e) if e.distance > BARE_WINDOW => list_item().map_or((e, subset), |l| (l, true)),
+            Some(e) => (e, subset),
+            None => (list_item()?, true),
+        };
         if !self.event_holds(m, &event, people.who, listed) {
             return None;
         }

@@ -33,13 +33,27 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Splits folded text into sentences as byte ranges: at `.` `!` `?` `؟` `؛` and
 /// line breaks, but not inside numbers ("1.3") or after one-letter initials.
+/// Whether the line break at byte `at` only wraps a sentence whose text goes on:
+/// inside a quotation the line opened, before a bracket, or between a number and
+/// its noun ("... إلى 2059\nإصابة").
+fn wrapped_line(text: &str, at: usize) -> bool {
+    let line = text[..at].rsplit('\n').next().unwrap_or("");
+    let next = text[at + 1..].chars().next();
+    let open_quote = line.matches('"').count() % 2 == 1
+        || line.matches(['«', '“']).count() > line.matches(['»', '”']).count();
+    let number_then_noun = line.trim_end().chars().last().is_some_and(|c| c.is_ascii_digit())
+        && next.is_some_and(char::is_alphabetic);
+    (open_quote && line.chars().count() >= 40) || next == Some('(') || number_then_noun
+}
+
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     for (i, &(at, c)) in chars.iter().enumerate() {
         let boundary = match c {
-            '\n' | '!' | '?' | '؟' | '؛' => true,
+            '\n' => !wrapped_line(text, at),
+            '!' | '?' | '؟' | '؛' => true,
             '.' => {
                 let next = chars.get(i + 1).map(|x| x.1);
                 let prev = i.checked_sub(1).map(|j| chars[j].1);
