@@ -231,6 +231,11 @@ const ADVERBS: &[&str] = &[
     "previously",
     "again",
     "separately",
+    "however",
+    "meanwhile",
+    "though",
+    "однако",
+    "впрочем",
     "также",
     "ранее",
     "позже",
@@ -898,6 +903,13 @@ impl<'a> Sentence<'a> {
         loop {
             if to > 0 && (self.is_word(to - 1, ADVERBS) || self.is_day(to - 1)) {
                 to -= 1;
+            } else if to >= 3
+                && self.is_word(to - 1, &[","])
+                && self.is_word(to - 2, ADVERBS)
+                && self.is_word(to - 3, &[","])
+            {
+                // "Activists, however, put the number of dead at 40".
+                to -= 3;
             } else if let Some(m) = (to > 0)
                 .then(|| self.covering(to - 1, |c| *c == Cat::Venue))
                 .flatten()
