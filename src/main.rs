@@ -524,15 +524,8 @@ fn feeds(db: &Path, format: Format) -> Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(
         out,
-        "{:<48} {:<20} {:<13} {:<20} {:<20} {:>8} {:>8}  {}",
-        "feed",
-        "last poll",
-        "outcome",
-        "next poll",
-        "pipeline",
-        "failures",
-        "articles",
-        "last error"
+        "{:<48} {:<20} {:<13} {:<20} {:<20} {:>8} {:>8}  last error",
+        "feed", "last poll", "outcome", "next poll", "pipeline", "failures", "articles",
     )?;
     for f in &rows {
         let url = match &f.moved_to {

@@ -103,6 +103,9 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// Reads how many items wait in one channel, without keeping it open.
+pub type Depth = Box<dyn Fn() -> usize + Send + Sync>;
+
 /// The counters of every stage of one run.
 pub struct Counters {
     pub fetch: Arc<StageStats>,
@@ -115,7 +118,7 @@ pub struct Counters {
     /// Whether the writer can commit (`/healthz`).
     pub writer: Arc<WriterHealth>,
     /// Items waiting in each channel between stages.
-    pub depths: std::sync::Mutex<Vec<(&'static str, Box<dyn Fn() -> usize + Send + Sync>)>>,
+    pub depths: std::sync::Mutex<Vec<(&'static str, Depth)>>,
 }
 
 impl std::fmt::Debug for Counters {

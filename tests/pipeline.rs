@@ -39,7 +39,8 @@ async fn stores_articles_and_claims_once_and_only_what_is_new() {
 
     let conn = store::open_read(&db).unwrap();
     let claims = store::query::claims(&conn, &ClaimFilter::default()).unwrap();
-    let mut found: Vec<(String, String, Option<f64>, Option<String>, Option<String>)> = claims
+    type Row = (String, String, Option<f64>, Option<String>, Option<String>);
+    let mut found: Vec<Row> = claims
         .iter()
         .map(|c| {
             (

@@ -208,14 +208,41 @@ const HEADLINE_SOURCE_WORDS: usize = 5;
 
 /// What stands before a headline's colon and is no source.
 const NOT_HEADLINE_SOURCES: &[&str] = &[
-    "update", "updated", "breaking", "live", "video", "photos", "watch", "exclusive",
-    "analysis", "opinion", "explainer", "عاجل", "فيديو", "بالصور", "شاهد", "تحديث", "срочно",
-    "видео", "фото", "онлайн", "обновлено", "молния",
+    "update",
+    "updated",
+    "breaking",
+    "live",
+    "video",
+    "photos",
+    "watch",
+    "exclusive",
+    "analysis",
+    "opinion",
+    "explainer",
+    "عاجل",
+    "فيديو",
+    "بالصور",
+    "شاهد",
+    "تحديث",
+    "срочно",
+    "видео",
+    "фото",
+    "онлайн",
+    "обновлено",
+    "молния",
 ];
 
 /// Words that open a relative clause between a source and its verb.
 const RELATIVES: &[&str] = &[
-    "which", "who", "whose", "который", "которая", "которое", "которые", "которой", "которого",
+    "which",
+    "who",
+    "whose",
+    "который",
+    "которая",
+    "которое",
+    "которые",
+    "которой",
+    "которого",
 ];
 
 /// How long a relative clause between a source and its verb may be.
@@ -445,7 +472,11 @@ impl Document<'_> {
             .last_found
             .take()
             .filter(|_| sentence.opens_with_including())
-            .map(|f| Found { first: 0, last: 0, ..f });
+            .map(|f| Found {
+                first: 0,
+                last: 0,
+                ..f
+            });
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
                 sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
@@ -507,6 +538,9 @@ fn asides(tokens: &[Token]) -> Vec<Option<usize>> {
     }
     out
 }
+
+/// An attribution cue: its kind, its token, and the tokens of the phrase it names.
+type CueSpan = (Cat, usize, (usize, usize));
 
 /// A source named in a sentence that names several, with what it speaks for.
 struct Cue {
@@ -889,9 +923,7 @@ impl<'a> Sentence<'a> {
     fn links_head(&self, link: usize) -> bool {
         link > 0
             && self.is_word(link, SOURCE_LINKS)
-            && self
-                .covering(link - 1, |c| *c == Cat::SourceHead)
-                .is_some()
+            && self.covering(link - 1, |c| *c == Cat::SourceHead).is_some()
             && link + 1 < self.tokens.len()
             && self.in_source(link + 1)
     }
@@ -1027,7 +1059,7 @@ impl<'a> Sentence<'a> {
     /// kind first: the origin a relayed report cites ("نقلت رويترز عن الوزارة"), a
     /// speaker's own verb ("the ministry said"), an "according to", and last the
     /// outlet that relays it ("reported"). Each comes with the cue's token.
-    fn cues(&self) -> (Vec<(Cat, usize, (usize, usize))>, bool) {
+    fn cues(&self) -> (Vec<CueSpan>, bool) {
         let verb_first = self.lex.language == "ar";
         let mut out = Vec::new();
         let mut spoke = false;
@@ -1047,7 +1079,9 @@ impl<'a> Sentence<'a> {
                     matches!(q.cat, Cat::Relay | Cat::Speech | Cat::According)
                         && q.end <= m.start
                         && !self.is_masdar(q.start)
-                        && self.phrase_after(q.end).is_some_and(|(_, end)| end == m.start)
+                        && self
+                            .phrase_after(q.end)
+                            .is_some_and(|(_, end)| end == m.start)
                 })
         };
         for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
@@ -1090,10 +1124,16 @@ impl<'a> Sentence<'a> {
         let names = |a: usize, b: usize| {
             b > a
                 && b - a <= HEADLINE_SOURCE_WORDS
-                && (a..b).all(|i| self.in_source(i) && self.covering(i, |_| true).is_none_or(|_| self.is_source_word(i)))
+                && (a..b).all(|i| {
+                    self.in_source(i)
+                        && self
+                            .covering(i, |_| true)
+                            .is_none_or(|_| self.is_source_word(i))
+                })
                 && !(a..b).any(|i| self.is_word(i, NOT_HEADLINE_SOURCES))
         };
-        let figure_in = |a: usize, b: usize| (a..b).any(|i| self.tokens[i].kind == TokenKind::Digits);
+        let figure_in =
+            |a: usize, b: usize| (a..b).any(|i| self.tokens[i].kind == TokenKind::Digits);
         if names(0, colon) && figure_in(colon + 1, end) {
             Some((colon, (0, colon)))
         } else if names(colon + 1, end) && figure_in(0, colon) {
@@ -1163,12 +1203,7 @@ impl<'a> Sentence<'a> {
     /// When a sentence names several sources ("..., according to the health
     /// ministry, and 9,900 were detained, police said"), each with the token of its
     /// cue, so that each figure can take the nearest; empty when it names one.
-    fn several_sources(
-        &self,
-        folded: &Folded,
-        text: &str,
-        earlier: &[String],
-    ) -> Vec<Cue> {
+    fn several_sources(&self, folded: &Folded, text: &str, earlier: &[String]) -> Vec<Cue> {
         let (cues, _) = self.cues();
         // "TASS reported, citing the ministry", "وفقا لبيان صادر عن الحرس": a relay
         // or a phrase chained to what it cites is not a source of its own.
@@ -1180,7 +1215,7 @@ impl<'a> Sentence<'a> {
         let named: Vec<Cue> = cues
             .iter()
             .filter(|(cat, _, range)| {
-                !(*cat == Cat::Relay && has_citing) && !(*cat != Cat::Citing && citing(range.1))
+                !(*cat == Cat::Relay && has_citing || *cat != Cat::Citing && citing(range.1))
             })
             .filter_map(
                 |(_, at, range)| match self.resolve(*range, folded, text, earlier) {
@@ -1427,9 +1462,9 @@ impl<'a> Sentence<'a> {
                     self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
                     let joined = self.joined_subject(noun_end, after, k.start);
-                    let blocked = after.iter().any(|o| {
-                        o.first < k.start && !self.after_including(o) && !joined
-                    });
+                    let blocked = after
+                        .iter()
+                        .any(|o| o.first < k.start && !self.after_including(o) && !joined);
                     // "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": a
                     // conjunction on the event word opens the next clause.
                     let conj = usize::from(
@@ -1456,8 +1491,9 @@ impl<'a> Sentence<'a> {
         // тяжелом состоянии") only a state of the injured does: "12 died in
         // hospital" are dead, "150 شهيدا وجريحا" both.
         let counted_noun = self.counted_noun(m.end);
-        let state_of_injured =
-            |c: Kind, k: Kind| c == Kind::Injured && matches!(k, Kind::Critical | Kind::Hospitalized);
+        let state_of_injured = |c: Kind, k: Kind| {
+            c == Kind::Injured && matches!(k, Kind::Critical | Kind::Hospitalized)
+        };
         let nearest = nearest.map(|best| match best {
             (0, _, Some(counted), start, end) if start == counted_noun && start >= m.end => self
                 .later_event(end, counted, after)
@@ -1626,13 +1662,14 @@ impl<'a> Sentence<'a> {
         }
         // "58 حاجا أردنيا على الأقل": an adjective may follow the noun.
         let adjective = noun_end > m.end
-            && self
-                .tokens
-                .get(noun_end)
-                .is_some_and(|t| t.kind == TokenKind::Word && self.covering(noun_end, |_| true).is_none());
+            && self.tokens.get(noun_end).is_some_and(|t| {
+                t.kind == TokenKind::Word && self.covering(noun_end, |_| true).is_none()
+            });
         let trailing = self.matches.iter().find_map(|q| match q.cat {
             Cat::QualAfter(x)
-                if q.start == m.end || q.start == noun_end || (adjective && q.start == noun_end + 1) =>
+                if q.start == m.end
+                    || q.start == noun_end
+                    || (adjective && q.start == noun_end + 1) =>
             {
                 Some((x, q.end))
             }

@@ -89,8 +89,11 @@ mod tests {
             assert_eq!(super::detect(text, None).as_deref(), Some("ru"), "{text}");
         }
         assert_eq!(
-            super::detect("Троє поліцейських загинули в перестрілці, повідомили в поліції.", None)
-                .as_deref(),
+            super::detect(
+                "Троє поліцейських загинули в перестрілці, повідомили в поліції.",
+                None
+            )
+            .as_deref(),
             Some("uk")
         );
     }

@@ -478,10 +478,10 @@ impl Lexicon {
         };
         let mut out = Vec::new();
         let mut candidates: Vec<usize> = Vec::new();
-        for i in 0..tokens.len() {
+        for (i, token_forms) in forms.iter().enumerate().take(tokens.len()) {
             let mut here: Vec<Match> = Vec::new();
             candidates.clear();
-            for f in &forms[i] {
+            for f in token_forms {
                 if let Some(ids) = self.by_first.get(*f) {
                     candidates.extend(ids);
                 }

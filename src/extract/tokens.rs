@@ -41,7 +41,11 @@ fn wrapped_line(text: &str, at: usize) -> bool {
     let next = text[at + 1..].chars().next();
     let open_quote = line.matches('"').count() % 2 == 1
         || line.matches(['«', '“']).count() > line.matches(['»', '”']).count();
-    let number_then_noun = line.trim_end().chars().last().is_some_and(|c| c.is_ascii_digit())
+    let number_then_noun = line
+        .trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_ascii_digit())
         && next.is_some_and(char::is_alphabetic);
     (open_quote && line.chars().count() >= 40) || next == Some('(') || number_then_noun
 }

@@ -138,7 +138,7 @@ pub struct Body {
 /// What a conditional GET came to.
 #[derive(Debug, Clone)]
 pub enum Fetched {
-    Body(Body),
+    Body(Box<Body>),
     /// 304: nothing changed since the validators were issued.
     NotModified {
         fresh_for: Option<Duration>,
@@ -241,7 +241,7 @@ impl HttpClient {
             });
         }
         match self.get_if_changed(url, &Validators::default()).await? {
-            Fetched::Body(b) => Ok(b),
+            Fetched::Body(b) => Ok(*b),
             // Without validators a server has no reason to answer 304.
             Fetched::NotModified { .. } => Err(FetchError::Status {
                 url: url.to_string(),
@@ -285,7 +285,7 @@ impl HttpClient {
         if url.scheme() == "file" {
             return read_file(url, self.options.max_body)
                 .await
-                .map(Fetched::Body);
+                .map(|b| Fetched::Body(Box::new(b)));
         }
         let mut current = url.clone();
         self.check_target(&current)?;
@@ -344,7 +344,7 @@ impl HttpClient {
             body.fresh_for = fresh_for;
             body.moved_to = moved_to;
             body.final_url = Some(current);
-            return Ok(Fetched::Body(body));
+            return Ok(Fetched::Body(Box::new(body)));
         }
         Err(FetchError::Redirects {
             url: url.to_string(),
