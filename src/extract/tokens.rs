@@ -236,16 +236,19 @@ mod tests {
         assert!(!t.iter().find(|x| x.text == "3").unwrap().glued);
     }
 
+    fn split(s: &str) -> Vec<&str> {
+        sentences(s)
+            .into_iter()
+            .map(|(a, b)| s[a..b].trim())
+            .collect()
+    }
+
     #[test]
     fn a_line_break_ends_a_sentence_unless_it_only_wraps_one() {
         let s = "Floods hit the north\n\"Twelve people died in the flooded valley and four\nin the hills,\" he said\n\
                  the toll rose to 2059\ninjured\n(wrapped) here\nNext line";
-        let parts: Vec<&str> = sentences(s)
-            .into_iter()
-            .map(|(a, b)| s[a..b].trim())
-            .collect();
         assert_eq!(
-            parts,
+            split(s),
             vec![
                 "Floods hit the north",
                 "\"Twelve people died in the flooded valley and four\nin the hills,\" he said",
@@ -258,12 +261,8 @@ mod tests {
     #[test]
     fn sentences_split_but_not_inside_numbers() {
         let s = "police said 1.3 thousand were held. then more came! ok";
-        let parts: Vec<&str> = sentences(s)
-            .into_iter()
-            .map(|(a, b)| s[a..b].trim())
-            .collect();
         assert_eq!(
-            parts,
+            split(s),
             vec![
                 "police said 1.3 thousand were held.",
                 "then more came!",
