@@ -1,0 +1,280 @@
+//! An article read sentence by sentence: what carries from one sentence to the
+//! next (the speaker, a quotation, the figure whose parts follow), and the
+//! claims of the whole text merged.
+
+use super::attribution::Cue;
+use super::*;
+
+/// An article being read, sentence by sentence: the claims found so far and what
+/// attribution carries from one sentence to the next.
+pub(super) struct Document<'a> {
+    pub(super) text: &'a str,
+    pub(super) folded: &'a Folded,
+    pub(super) lex: &'a Lexicon,
+    pub(super) keys: &'a SourceKeys,
+    pub(super) published: Option<chrono::NaiveDate>,
+    pub(super) out: Vec<Claim>,
+    /// Every source named so far, for back-references ("the ministry").
+    pub(super) sources: Vec<String>,
+    /// The speaker of the sentence before, for "he added", "وأضاف".
+    pub(super) previous_source: Option<String>,
+    /// Who the sentence before was about ("Tomas Reyna, the mayor, visited ..."),
+    /// for a "he said" that follows it with no source named yet.
+    pub(super) previous_subject: Option<String>,
+    /// The last whole figure of the sentence before, for one that opens with its
+    /// parts.
+    pub(super) last_found: Option<Found>,
+    pub(super) last_sentence_claims: std::ops::Range<usize>,
+    pub(super) quotation: Quotation,
+}
+
+impl Document<'_> {
+    /// Reads the sentence at folded offsets `s..e`.
+    pub(super) fn read_sentence(&mut self, s: usize, e: usize) {
+        let (text, folded) = (self.text, self.folded);
+        let sentence = Sentence::new(&folded.text[s..e], s, self.lex, |at| {
+            let (o, _) = folded.source_range(at, at + 1);
+            text[o..].chars().next().is_some_and(char::is_uppercase)
+        });
+        let (src_start, src_end) = folded.source_range(s, e);
+        let original = text[src_start..src_end].trim();
+        let mentions = sentence.mentions();
+        let own_source = sentence.attribution(folded, text, &self.sources);
+        if mentions.is_empty() {
+            self.trailing_attribution(&sentence, own_source.as_ref());
+        }
+        // The parts of the figure before are what its source said.
+        let parts_of = (sentence.opens_with_including() && self.last_found.is_some())
+            .then(|| self.out.last().and_then(|c| c.source.clone()))
+            .flatten();
+        let source = self.speaker(&sentence, own_source.as_ref()).or(parts_of);
+        self.previous_subject = sentence.subject(folded, text);
+        let first_new = self.out.len();
+        self.sentence_claims(
+            &sentence,
+            &mentions,
+            original,
+            source.as_deref(),
+            own_source.is_some(),
+        );
+        share_clause_place(&mut self.out[first_new..]);
+        self.last_sentence_claims = first_new..self.out.len();
+        let named = match &own_source {
+            Some(Attribution::Named(_)) => source.as_deref(),
+            _ => None,
+        };
+        self.quotation.sentence(
+            original,
+            named,
+            first_new..self.out.len(),
+            &mut self.out,
+            self.keys,
+        );
+    }
+
+    /// The sentence's speaker: the source it names, or for a speech verb with no
+    /// subject ("he added", "وأضاف") and a sentence going on with reported speech
+    /// ("وإن ..."), the speaker before. Remembered for the sentences after.
+    fn speaker(&mut self, sentence: &Sentence<'_>, own: Option<&Attribution>) -> Option<String> {
+        let continues = sentence.continues_speech();
+        let source = match (own, continues) {
+            (Some(Attribution::Named(s)), _) => Some(s.clone()),
+            (Some(Attribution::Implicit), _) => self
+                .previous_source
+                .clone()
+                .or_else(|| self.previous_subject.clone()),
+            (None, true) => self.previous_source.clone(),
+            (None, false) => None,
+        };
+        if let Some(s) = &source {
+            if !self.sources.contains(s) {
+                self.sources.push(s.clone());
+            }
+            self.previous_source = Some(s.clone());
+        } else if !continues {
+            self.previous_source = None;
+        }
+        source
+    }
+
+    /// "... 2500 troops arrived. According to the Daily Mail." and "... Об этом
+    /// сообщили в МВД.": an attribution standing alone names the source of the
+    /// sentence before it.
+    fn trailing_attribution(&mut self, sentence: &Sentence<'_>, own: Option<&Attribution>) {
+        let Some(Attribution::Named(s)) = own else {
+            return;
+        };
+        if !sentence.starts_with_according() && !sentence.names_who_said_it() {
+            return;
+        }
+        for c in &mut self.out[self.last_sentence_claims.clone()] {
+            if c.source.is_none() {
+                c.source = Some(s.clone());
+                c.source_key = Some(self.keys.key(s));
+            }
+        }
+    }
+
+    /// The claims of one sentence's figures; with several sources in it, each
+    /// figure takes the nearest.
+    fn sentence_claims(
+        &mut self,
+        sentence: &Sentence<'_>,
+        mentions: &[Mention],
+        original: &str,
+        source: Option<&str>,
+        attributed: bool,
+    ) {
+        let (text, folded, keys) = (self.text, self.folded, self.keys);
+        let claimed_on = sentence
+            .when()
+            .and_then(|w| self.published.map(|p| w.resolve(p)));
+        // Computed once per sentence, not per figure.
+        let several = if attributed {
+            sentence.several_sources(folded, text, &self.sources)
+        } else {
+            Vec::new()
+        };
+        // "ويشمل العدد 658 مصريا", "В их числе пятеро детей": a sentence that opens
+        // with a part of the figure before goes on with its event.
+        let mut previous = self
+            .last_found
+            .take()
+            .filter(|_| sentence.opens_with_including())
+            .map(|f| Found {
+                first: 0,
+                last: 0,
+                ..f
+            });
+        for (n, m) in mentions.iter().enumerate() {
+            let Some(found) =
+                sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
+            else {
+                continue;
+            };
+            let (a, b) = folded.source_range(
+                sentence.tokens[found.first].start,
+                sentence.tokens[found.last].end,
+            );
+            let own = Cue::nearest(&several, m.first, sentence.asides[m.first]).or(source);
+            self.out.push(Claim {
+                kind: found.kind,
+                who: found.who,
+                value: m.value,
+                qualifier: found.qualifier,
+                source: own.map(str::to_string),
+                source_key: own.map(|s| keys.key(s)),
+                location: found.location.clone(),
+                claimed_on,
+                sentence: original.to_string(),
+                evidence: text[a..b].to_string(),
+                spans: vec![Span {
+                    start: char_offset(text, a),
+                    end: char_offset(text, b),
+                }],
+            });
+            if !found.part {
+                self.last_found = Some(found.clone());
+                previous = Some(found);
+            }
+        }
+    }
+}
+
+/// "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures of one sentence joined
+/// into one clause share the place named at its end.
+fn share_clause_place(claims: &mut [Claim]) {
+    for i in (0..claims.len().saturating_sub(1)).rev() {
+        let (a, b) = (&claims[i], &claims[i + 1]);
+        // Next to each other, not overlapping: "including 103 in Almaty" is a part
+        // of the figure before it, whose place it does not give.
+        let joined = b.spans[0].start >= a.spans[0].end && b.spans[0].start - a.spans[0].end <= 2;
+        if a.location.is_none() && joined && b.location.is_some() {
+            claims[i].location = claims[i + 1].location.clone();
+        }
+    }
+}
+
+/// A quotation that runs over several sentences: the claims stated inside it
+/// wait for the speaker named where it closes («...», — сказал глава региона;
+/// "...," the governor said; «...» قال المتحدث).
+#[derive(Debug, Default)]
+pub(super) struct Quotation {
+    /// Quotation marks open at the end of the sentences read so far.
+    depth: usize,
+    /// Claims made inside the open quotation with no source of their own.
+    pending: Vec<usize>,
+}
+
+impl Quotation {
+    /// Reads one sentence (`text`, as written), whose claims are `claims` of `out`
+    /// and whose own named source is `named`.
+    fn sentence(
+        &mut self,
+        text: &str,
+        named: Option<&str>,
+        claims: std::ops::Range<usize>,
+        out: &mut [Claim],
+        keys: &SourceKeys,
+    ) {
+        let inside_at_start = self.depth > 0;
+        for c in text.chars() {
+            match c {
+                '«' | '“' | '„' => self.depth += 1,
+                '»' | '”' => self.depth = self.depth.saturating_sub(1),
+                '"' if self.depth > 0 => self.depth -= 1,
+                '"' => self.depth += 1,
+                _ => {}
+            }
+        }
+        let inside_at_end = self.depth > 0;
+        if !inside_at_start && !inside_at_end {
+            self.pending.clear();
+            return;
+        }
+        if named.is_none() {
+            self.pending
+                .extend(claims.filter(|&i| out[i].source.is_none()));
+        }
+        if inside_at_start && !inside_at_end {
+            if let Some(speaker) = named {
+                for &i in &self.pending {
+                    out[i].source = Some(speaker.to_string());
+                    out[i].source_key = Some(keys.key(speaker));
+                }
+            }
+            self.pending.clear();
+        }
+        // A quotation that never closes (a stray mark) ends with the paragraph
+        // run: a long one is not carried over the whole article.
+        if self.pending.len() > 32 {
+            self.pending.clear();
+            self.depth = 0;
+        }
+    }
+}
+
+/// A figure stated twice in one article is one claim with two spans; the first
+/// statement's attributes win, later ones fill what it lacks.
+pub(super) fn merge(claims: Vec<Claim>) -> Vec<Claim> {
+    let mut out: Vec<Claim> = Vec::new();
+    for c in claims {
+        match out
+            .iter_mut()
+            .find(|o| o.kind == c.kind && o.who == c.who && o.value == c.value && c.value.is_some())
+        {
+            Some(o) => {
+                o.spans.extend(c.spans);
+                if o.source.is_none() {
+                    o.source = c.source;
+                    o.source_key = c.source_key;
+                }
+                if o.location.is_none() {
+                    o.location = c.location;
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
