@@ -406,7 +406,11 @@ impl Sentence<'_> {
     /// kind first: the origin a relayed report cites ("نقلت رويترز عن الوزارة"), a
     /// speaker's own verb ("the ministry said"), an "according to", and last the
     /// outlet that relays it ("reported"). Each comes with the cue's token.
-    pub(super) fn cues(&self) -> (Vec<CueSpan>, bool) {
+    pub(super) fn cues(&self) -> &(Vec<CueSpan>, bool) {
+        self.cues.get_or_init(|| self.find_cues())
+    }
+
+    fn find_cues(&self) -> (Vec<CueSpan>, bool) {
         let verb_first = self.lex.language == "ar";
         let mut out = Vec::new();
         let mut spoke = false;
@@ -495,7 +499,9 @@ impl Sentence<'_> {
     /// up to the last capitalised word or institution ("The health ministry
     /// issued ...") of its opening phrase. Arabic sentences
     /// open with their verb, so they have none here.
-    pub(super) fn subject(&self, folded: &Folded, text: &str) -> Option<String> {
+    /// The subject is where it stands in the original text (read only when a
+    /// "he said" follows).
+    pub(super) fn subject(&self, folded: &Folded) -> Option<(usize, usize)> {
         if self.lex.language == "ar" || !self.tokens.first()?.capital {
             return None;
         }
@@ -507,10 +513,11 @@ impl Sentence<'_> {
             .filter(|&i| names(i))
             .last()
             .filter(|&end| end > 0 || !self.is_word(0, &["the", "a", "an", "this", "its"]))?;
-        match self.resolve((0, end + 1), folded, text, &[]) {
-            Attribution::Named(s) => Some(s),
-            Attribution::Implicit => None,
-        }
+        let pronoun = self
+            .matches
+            .iter()
+            .any(|m| m.cat == Cat::BackRef && m.start == 0 && m.end == end + 1);
+        (!pronoun).then(|| folded.source_range(self.tokens[0].start, self.tokens[end].end))
     }
 
     /// "الكشف", "والإعلان": an Arabic verb of speech with the article is its noun,
@@ -539,6 +546,7 @@ impl Sentence<'_> {
         earlier: &[String],
     ) -> Option<Attribution> {
         let (cues, spoke) = self.cues();
+        let spoke = *spoke;
         let best = cues.first().map(|c| c.0.clone()).and_then(|kind| {
             let same: Vec<_> = cues.iter().filter(|c| c.0 == kind).collect();
             match kind {

@@ -20,7 +20,7 @@ pub(super) struct Document<'a> {
     pub(super) previous_source: Option<String>,
     /// Who the sentence before was about ("Tomas Reyna, the mayor, visited ..."),
     /// for a "he said" that follows it with no source named yet.
-    pub(super) previous_subject: Option<String>,
+    pub(super) previous_subject: Option<(usize, usize)>,
     /// The last whole figure of the sentence before, for one that opens with its
     /// parts.
     pub(super) last_found: Option<Found>,
@@ -48,7 +48,7 @@ impl Document<'_> {
             .then(|| self.out.last().and_then(|c| c.source.clone()))
             .flatten();
         let source = self.speaker(&sentence, own_source.as_ref()).or(parts_of);
-        self.previous_subject = sentence.subject(folded, text);
+        self.previous_subject = sentence.subject(folded);
         let first_new = self.out.len();
         self.sentence_claims(
             &sentence,
@@ -79,10 +79,10 @@ impl Document<'_> {
         let continues = sentence.continues_speech();
         let source = match (own, continues) {
             (Some(Attribution::Named(s)), _) => Some(s.clone()),
-            (Some(Attribution::Implicit), _) => self
-                .previous_source
-                .clone()
-                .or_else(|| self.previous_subject.clone()),
+            (Some(Attribution::Implicit), _) => self.previous_source.clone().or_else(|| {
+                self.previous_subject
+                    .map(|(s, e)| self.text[s..e].trim().to_string())
+            }),
             (None, true) => self.previous_source.clone(),
             (None, false) => None,
         };
@@ -146,6 +146,7 @@ impl Document<'_> {
                 last: 0,
                 ..f
             });
+        let mut found_whole = false;
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
                 sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
@@ -174,9 +175,12 @@ impl Document<'_> {
                 }],
             });
             if !found.part {
-                self.last_found = Some(found.clone());
                 previous = Some(found);
+                found_whole = true;
             }
+        }
+        if found_whole {
+            self.last_found = previous;
         }
     }
 }

@@ -33,6 +33,9 @@ struct Sentence<'a> {
     tokens: Vec<Token>,
     /// For each token, the aside in brackets or dashes it stands in, by number.
     asides: Vec<Option<usize>>,
+    /// The attribution cues, found once: both the sentence's source and, with
+    /// several, each figure's read them.
+    cues: std::cell::OnceCell<(Vec<attribution::CueSpan>, bool)>,
     matches: Vec<Match>,
     /// For each token, the matches covering it, in scan order.
     covers: Vec<Vec<usize>>,
@@ -361,6 +364,7 @@ impl<'a> Sentence<'a> {
         Sentence {
             tokens: toks,
             asides,
+            cues: std::cell::OnceCell::new(),
             matches,
             covers,
             lex,
