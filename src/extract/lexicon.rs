@@ -257,8 +257,17 @@ struct SourceEntry {
 /// "the Interior Ministry", "МВД" are all `interior-ministry`).
 #[derive(Debug, Clone)]
 pub struct SourceKeys {
-    /// Folded alias words, with their key; longest first.
-    aliases: Vec<(Vec<String>, String)>,
+    /// Known spellings, longest first.
+    aliases: Vec<Alias>,
+}
+
+/// One known spelling of a source: its folded words, the same without the
+/// Arabic article, and its key.
+#[derive(Debug, Clone)]
+struct Alias {
+    words: Vec<String>,
+    bare: Vec<String>,
+    key: String,
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -269,22 +278,45 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `needle` stands in `hay` word for word.
+fn contains_words<H: AsRef<str>, N: AsRef<str>>(hay: &[H], needle: &[N]) -> bool {
+    hay.windows(needle.len()).any(|win| {
+        win.iter()
+            .zip(needle)
+            .all(|(a, b)| a.as_ref() == b.as_ref())
+    })
+}
+
 impl SourceKeys {
     pub fn shipped() -> Result<Self, LexiconError> {
         let f: SourcesFile = toml::from_str(SOURCES).map_err(|e| LexiconError::Invalid {
             file: "sources.toml".into(),
             detail: e.to_string(),
         })?;
-        let mut aliases: Vec<(Vec<String>, String)> = f
+        let without_article = |w: &String| {
+            w.strip_prefix("ال")
+                .filter(|r| r.chars().count() >= 2)
+                .unwrap_or(w)
+                .to_string()
+        };
+        let mut aliases: Vec<Alias> = f
             .source
             .into_iter()
             .flat_map(|s| {
                 let key = s.key;
-                s.aliases.into_iter().map(move |a| (words(&a), key.clone()))
+                s.aliases.into_iter().map(move |a| {
+                    let words = words(&a);
+                    let bare = words.iter().map(without_article).collect();
+                    Alias {
+                        words,
+                        bare,
+                        key: key.clone(),
+                    }
+                })
             })
-            .filter(|(w, _)| !w.is_empty())
+            .filter(|a| !a.words.is_empty())
             .collect();
-        aliases.sort_by_key(|(w, _)| std::cmp::Reverse(w.iter().map(|x| x.len()).sum::<usize>()));
+        aliases.sort_by_key(|a| std::cmp::Reverse(a.words.iter().map(|x| x.len()).sum::<usize>()));
         Ok(SourceKeys { aliases })
     }
 
@@ -302,22 +334,12 @@ impl SourceKeys {
                     .unwrap_or(w)
             })
             .collect();
-        for (alias, key) in &self.aliases {
-            let bare_alias: Vec<&str> = alias
-                .iter()
-                .map(|w| {
-                    w.strip_prefix("ال")
-                        .filter(|r| r.chars().count() >= 2)
-                        .unwrap_or(w)
-                })
-                .collect();
-            let hit =
-                |hay: &[&str], needle: &[&str]| hay.windows(needle.len()).any(|win| win == needle);
-            let plain: Vec<&str> = ws.iter().map(String::as_str).collect();
-            let alias_plain: Vec<&str> = alias.iter().map(String::as_str).collect();
-            if hit(&plain, &alias_plain) || hit(&bare, &bare_alias) {
-                return key.clone();
-            }
+        if let Some(a) = self
+            .aliases
+            .iter()
+            .find(|a| contains_words(&ws, &a.words) || contains_words(&bare, &a.bare))
+        {
+            return a.key.clone();
         }
         bare.into_iter()
             .filter(|w| *w != "the")

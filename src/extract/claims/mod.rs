@@ -36,6 +36,8 @@ struct Sentence<'a> {
     /// The attribution cues, found once: both the sentence's source and, with
     /// several, each figure's read them.
     cues: std::cell::OnceCell<(Vec<attribution::CueSpan>, bool)>,
+    /// Where a total's noun led by a verb of change ends ("بلغ عدد"), found once.
+    totals_after_verb: std::cell::OnceCell<Vec<usize>>,
     matches: Vec<Match>,
     /// For each token, the matches covering it, in scan order.
     covers: Vec<Vec<usize>>,
@@ -165,17 +167,25 @@ impl Sentence<'_> {
     /// "بلغ عدد الوفيات بين الحجاج هذا العام 1081", "تجاوز عدد القتلى الـ200":
     /// the verb of change before the total's noun, the value after them.
     fn verb_before_total(&self, figure: usize) -> bool {
-        self.matches
-            .iter()
-            .filter(|v| matches!(v.cat, Cat::Reaches | Cat::Exceeds) && v.end < figure)
-            .any(|v| {
-                self.matches.iter().any(|t| {
-                    t.cat == Cat::Toll
-                        && t.start >= v.end
-                        && t.start <= v.end + 1
-                        && self.gap(t.end, figure) <= TOLL_WINDOW
+        let totals = self.totals_after_verb.get_or_init(|| {
+            let verbs = self
+                .matches
+                .iter()
+                .filter(|v| matches!(v.cat, Cat::Reaches | Cat::Exceeds));
+            verbs
+                .flat_map(|v| {
+                    self.matches
+                        .iter()
+                        .filter(move |t| {
+                            t.cat == Cat::Toll && t.start >= v.end && t.start <= v.end + 1
+                        })
+                        .map(|t| t.end)
                 })
-            })
+                .collect()
+        });
+        totals
+            .iter()
+            .any(|&end| end < figure && self.gap(end, figure) <= TOLL_WINDOW)
     }
 
     fn is_word(&self, i: usize, words: &[&str]) -> bool {
@@ -348,12 +358,17 @@ impl<'a> Sentence<'a> {
                 toks[i].glued = true;
             }
         }
-        let asides = asides(&toks);
-        let (toks, asides): (Vec<Token>, Vec<Option<usize>>) = toks
-            .into_iter()
-            .zip(asides)
-            .filter(|(t, _)| !(t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str())))
-            .unzip();
+        let mut asides = asides(&toks);
+        let quote = |t: &Token| t.kind == TokenKind::Punct && QUOTES.contains(&t.text.as_str());
+        let mut kept = 0;
+        for i in 0..toks.len() {
+            if !quote(&toks[i]) {
+                asides[kept] = asides[i];
+                kept += 1;
+            }
+        }
+        asides.truncate(kept);
+        toks.retain(|t| !quote(t));
         let matches = lex.scan(&toks);
         let mut covers = vec![Vec::new(); toks.len()];
         for (j, m) in matches.iter().enumerate() {
@@ -365,6 +380,7 @@ impl<'a> Sentence<'a> {
             tokens: toks,
             asides,
             cues: std::cell::OnceCell::new(),
+            totals_after_verb: std::cell::OnceCell::new(),
             matches,
             covers,
             lex,
