@@ -33,6 +33,50 @@ const NOT_HEADLINE_SOURCES: &[&str] = &[
     "онлайн",
     "обновлено",
     "молния",
+    // A headline's topic: "Brazil floods: death toll rises to 58".
+    "floods",
+    "flood",
+    "flooding",
+    "earthquake",
+    "quake",
+    "fire",
+    "blast",
+    "explosion",
+    "attack",
+    "crash",
+    "storm",
+    "cyclone",
+    "hurricane",
+    "typhoon",
+    "clashes",
+    "protests",
+    "war",
+    "shooting",
+    "landslide",
+    "heatwave",
+    "فيضانات",
+    "زلزال",
+    "حريق",
+    "انفجار",
+    "هجوم",
+    "اعصار",
+    "احتجاجات",
+    "حرب",
+    "سيول",
+    "تفجير",
+    "حادث",
+    "наводнение",
+    "землетрясение",
+    "пожар",
+    "взрыв",
+    "теракт",
+    "ураган",
+    "протесты",
+    "авария",
+    "крушение",
+    "катастрофа",
+    "обстрел",
+    "паводок",
 ];
 
 /// Words that open a relative clause between a source and its verb.
@@ -47,6 +91,9 @@ const RELATIVES: &[&str] = &[
     "которой",
     "которого",
 ];
+
+/// How long a title in commas after a name may be.
+const APPOSITION_WORDS: usize = 10;
 
 /// How long a relative clause between a source and its verb may be.
 const RELATIVE_CLAUSE_WORDS: usize = 16;
@@ -189,24 +236,38 @@ impl Sentence<'_> {
                         })
                         .is_some()
             });
-        (t.kind == TokenKind::Word || (t.kind == TokenKind::Digits && t.glued) || name_digits)
+        // "U.N.", "U.S.": the points of initials.
+        let initial_point = t.text == "."
+            && i > 0
+            && self.tokens[i - 1].capital
+            && self.tokens[i - 1].text.chars().count() == 1
             && self
-                .covering(i, |c| {
-                    matches!(
-                        c,
-                        Cat::SourceEnd
-                            | Cat::Kind(_)
-                            | Cat::Speech
-                            | Cat::According
-                            | Cat::Citing
-                            | Cat::Relay
-                            | Cat::QualBefore(_)
-                            | Cat::Vague
-                            | Cat::ThisRef
-                            | Cat::Venue
-                    )
-                })
-                .is_none()
+                .tokens
+                .get(i + 1)
+                .is_some_and(|n| n.capital && n.text.chars().count() == 1)
+                | (i >= 2 && self.tokens[i - 2].text == ".");
+        initial_point
+            || (t.kind == TokenKind::Word
+                || (t.kind == TokenKind::Digits && t.glued)
+                || name_digits)
+                && self
+                    .covering(i, |c| {
+                        matches!(
+                            c,
+                            Cat::SourceEnd
+                                | Cat::Kind(_)
+                                | Cat::Speech
+                                | Cat::According
+                                | Cat::Citing
+                                | Cat::Relay
+                                | Cat::QualBefore(_)
+                                | Cat::Vague
+                                | Cat::ThisRef
+                                | Cat::Venue
+                                | Cat::Including
+                        )
+                    })
+                    .is_none()
     }
 
     pub(super) fn phrase_after(&self, from: usize) -> Option<(usize, usize)> {
@@ -350,9 +411,20 @@ impl Sentence<'_> {
         }
         (to.saturating_sub(RELATIVE_CLAUSE_WORDS)..to - 2)
             .rev()
-            .take_while(|&j| !self.is_word(j, &[","]) || self.is_word(j + 1, RELATIVES))
-            .find(|&j| self.is_word(j, &[","]) && self.is_word(j + 1, RELATIVES))
+            .take_while(|&j| !self.is_word(j, &[","]) || self.opens_clause(j + 1))
+            .find(|&j| self.is_word(j, &[","]) && self.opens_clause(j + 1))
             .filter(|&j| j > 0)
+    }
+
+    /// "which", "который", or an English participle ("speaking on condition of
+    /// anonymity"): the word opens a clause between a source and its verb.
+    fn opens_clause(&self, i: usize) -> bool {
+        self.is_word(i, RELATIVES)
+            || (self.lex.language == "en"
+                && self
+                    .tokens
+                    .get(i)
+                    .is_some_and(|t| t.kind == TokenKind::Word && t.text.ends_with("ing")))
     }
 
     /// `HEAD , NAME ,` ending at `to`: the NAME (one to four capitalised words).
@@ -366,7 +438,21 @@ impl Sentence<'_> {
             i -= 1;
         }
         let head_before = i > 1 && self.is_word(i - 1, &[","]) && self.in_source(i - 2);
-        (i < end && head_before).then_some((i, end))
+        if i < end && head_before {
+            return Some((i, end));
+        }
+        // "Mahad Warsame, director of the ambulance service, said": the name
+        // before the title in commas.
+        let opening = (to.saturating_sub(APPOSITION_WORDS)..end)
+            .rev()
+            .find(|&j| self.is_word(j, &[","]))?;
+        let mut n = opening;
+        while n > 0 && opening - n < 4 && self.tokens[n - 1].capital && self.in_source(n - 1) {
+            n -= 1;
+        }
+        let title =
+            (opening + 1..end).all(|k| self.in_source(k) || self.is_word(k, &["of", "the"]));
+        (n < opening && title).then_some((n, opening))
     }
 
     /// The source a phrase names: as written, or for a back-reference ("الوزارة"
@@ -441,6 +527,7 @@ impl Sentence<'_> {
                     && !in_qualifier(m)
                     && cites(m)
                     && !(matches!(cat, Cat::Speech | Cat::Relay) && self.is_masdar(m.start))
+                    && !(cat == Cat::Relay && self.carries(m.end))
             }) {
                 let range = match cat {
                     Cat::Citing | Cat::According => self.phrase_after(m.end),
@@ -518,6 +605,17 @@ impl Sentence<'_> {
             .iter()
             .any(|m| m.cat == Cat::BackRef && m.start == 0 && m.end == end + 1);
         (!pronoun).then(|| folded.source_range(self.tokens[0].start, self.tokens[end].end))
+    }
+
+    /// "فرقه نقلت 47 جريحا", "نقلت إلى المستشفى": "نقل" followed by a count or
+    /// "to" carries people, not a report ("reported 25 deaths" is one).
+    fn carries(&self, after: usize) -> bool {
+        self.lex.language == "ar"
+            && (self
+                .tokens
+                .get(after)
+                .is_some_and(|t| t.kind == TokenKind::Digits)
+                || self.is_word(after, &["الى"]))
     }
 
     /// "الكشف", "والإعلان": an Arabic verb of speech with the article is its noun,
