@@ -235,6 +235,7 @@ pub fn mentions(
                     end += 1;
                 }
             }
+            let (value, end) = and_remainder(tokens, value, end, lang);
             out.push(Mention {
                 first: i,
                 end,
@@ -253,6 +254,7 @@ pub fn mentions(
             continue;
         }
         if let Some((value, end)) = words_at(tokens, i) {
+            let (value, end) = and_remainder(tokens, value, end, lang);
             out.push(Mention {
                 first: i,
                 end,
@@ -267,6 +269,37 @@ pub fn mentions(
     // infinity: no report counts that, so it is not a figure.
     out.retain(|m| m.value.is_none_or(f64::is_finite));
     out
+}
+
+/// "7 آلاف و412", "23 ألفا و480", "ألفين و300", "مليون و700 ألف": in Arabic a round
+/// number of thousands or millions goes on after "و" with the rest in digits.
+/// Returns the whole value and where it ends.
+fn and_remainder(tokens: &[Token], value: f64, end: usize, lang: &str) -> (f64, usize) {
+    let unit = [1e9, 1e6, 1e3]
+        .into_iter()
+        .find(|u| value >= *u && value % u == 0.0);
+    let (Some(unit), true) = (unit, lang == "ar" || lang.is_empty()) else {
+        return (value, end);
+    };
+    let digits = end + 1;
+    let joined = tokens.get(end).is_some_and(|t| t.text == "و")
+        && tokens.get(digits).is_some_and(|t| t.kind == TokenKind::Digits && !t.glued);
+    if !joined {
+        return (value, end);
+    }
+    let Some(mut rest) = parse_digits(&tokens[digits].text, lang) else {
+        return (value, end);
+    };
+    let mut rest_end = digits + 1;
+    if let Some(m) = tokens.get(rest_end).and_then(|t| multiplier(&t.text)) {
+        rest *= m;
+        rest_end += 1;
+    }
+    if rest > 0.0 && rest < unit {
+        (value + rest, rest_end)
+    } else {
+        (value, end)
+    }
 }
 
 /// Composes number words starting at token `i`: "three thousand five hundred",
@@ -356,6 +389,21 @@ pub fn parse(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arabic_thousands_go_on_after_and_in_digits() {
+        for (text, value) in [
+            ("7 آلاف و412", 7412.0),
+            ("23 ألفا و480", 23480.0),
+            ("ألفين و300", 2300.0),
+            ("مليون و700 ألف", 1_700_000.0),
+            ("12 ألفا و506", 12506.0),
+        ] {
+            assert_eq!(parse(text), Some(value), "{text}");
+        }
+        // A second figure, not a remainder: "1000 و2000" are two.
+        assert_eq!(parse("3 آلاف و4000"), None);
+    }
 
     #[test]
     fn a_number_too_long_for_any_count_is_not_a_figure() {
