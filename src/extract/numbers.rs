@@ -283,7 +283,9 @@ fn and_remainder(tokens: &[Token], value: f64, end: usize, lang: &str) -> (f64, 
     };
     let digits = end + 1;
     let joined = tokens.get(end).is_some_and(|t| t.text == "و")
-        && tokens.get(digits).is_some_and(|t| t.kind == TokenKind::Digits && !t.glued);
+        && tokens
+            .get(digits)
+            .is_some_and(|t| t.kind == TokenKind::Digits && !t.glued);
     if !joined {
         return (value, end);
     }

@@ -471,7 +471,16 @@ impl<'a> Sentence<'a> {
         // بإقليم تارودانت") gives way to the list the number is an item of.
         let subset = self.after_including(m) && previous.is_some();
         let list_item = || self.listed_event(m, people.end, previous);
+        // "بينهم 8 أطفال، وإصابة 20", "up from 48, after more of the injured died":
+        // a subset's own event stands in its clause, not past a comma or "and".
+        let next_clause = |e: &Event| {
+            e.start >= people.end
+                && ((people.end..e.start).any(|i| self.is_word(i, &[",", "،"]))
+                    || self.tokens[e.start].text.starts_with('و') && self.lex.language == "ar"
+                    || (e.start > 0 && self.is_word(e.start - 1, AND)))
+        };
         let (event, listed) = match nearest {
+            Some(e) if subset && next_clause(&e) => list_item().map_or((e, subset), |l| (l, true)),
             Some(e) if e.distance > BARE_WINDOW => list_item().map_or((e, subset), |l| (l, true)),
             Some(e) => (e, subset),
             None => (list_item()?, true),
