@@ -41,12 +41,12 @@ fn wrapped_line(text: &str, at: usize) -> bool {
     let next = text[at + 1..].chars().next();
     let open_quote = line.matches('"').count() % 2 == 1
         || line.matches(['«', '“']).count() > line.matches(['»', '”']).count();
-    let number_then_noun = line
-        .trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| c.is_ascii_digit())
-        && next.is_some_and(char::is_alphabetic);
+    // A number standing alone at the line's end, and its noun after: a small
+    // letter, or one of a script without case ("report a3\nThe ..." is a title).
+    let last_word = line.split_whitespace().last().unwrap_or("");
+    let number_then_noun = !last_word.is_empty()
+        && last_word.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && next.is_some_and(|n| n.is_alphabetic() && !n.is_uppercase());
     (open_quote && line.chars().count() >= 40) || next == Some('(') || number_then_noun
 }
 
@@ -256,6 +256,8 @@ mod tests {
                 "Next line"
             ]
         );
+        // A title ending in a name with digits, then the body.
+        assert_eq!(split("report a3\nThe ministry said"), vec!["report a3", "The ministry said"]);
     }
 
     #[test]
