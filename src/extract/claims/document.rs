@@ -258,17 +258,25 @@ impl Quotation {
     }
 }
 
-/// A figure stated twice in one article is one claim with two spans; the first
-/// statement's attributes win, later ones fill what it lacks.
+/// A figure stated twice in one article is one claim with two spans: the first
+/// statement's attributes win, later ones fill what it lacks, and say more where
+/// the first said less (a headline's "23 dead" is the body's "at least 23
+/// soldiers").
 pub(super) fn merge(claims: Vec<Claim>) -> Vec<Claim> {
     let mut out: Vec<Claim> = Vec::new();
     for c in claims {
         match out
             .iter_mut()
-            .find(|o| o.kind == c.kind && o.who == c.who && o.value == c.value && c.value.is_some())
+            .find(|o| o.kind == c.kind && o.value == c.value && c.value.is_some())
         {
             Some(o) => {
                 o.spans.extend(c.spans);
+                if o.qualifier == Qualifier::Exact {
+                    o.qualifier = c.qualifier;
+                }
+                if o.who == Who::People {
+                    o.who = c.who;
+                }
                 if o.source.is_none() {
                     o.source = c.source;
                     o.source_key = c.source_key;
