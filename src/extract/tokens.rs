@@ -257,7 +257,10 @@ mod tests {
             ]
         );
         // A title ending in a name with digits, then the body.
-        assert_eq!(split("report a3\nThe ministry said"), vec!["report a3", "The ministry said"]);
+        assert_eq!(
+            split("report a3\nThe ministry said"),
+            vec!["report a3", "The ministry said"]
+        );
     }
 
     #[test]

@@ -534,11 +534,13 @@ impl<'a> Sentence<'a> {
             || (m.first > 0 && self.tokens[m.first - 1].text == "$");
         // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
         // word inside a sentence ends a name.
+        // "в Нише — 37" is a place and its figure.
         let named = m.first > 1 && {
             let prev = &self.tokens[m.first - 1];
             prev.capital
                 && prev.kind == TokenKind::Word
                 && self.covering(m.first - 1, |c| *c != Cat::Skip).is_none()
+                && !self.is_word(m.first - 2, PLACE_PREPOSITIONS)
         };
         dated || named
     }
@@ -745,11 +747,28 @@ impl<'a> Sentence<'a> {
                 self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
                     || (i == prev.last + 1 && unknown(i))
             });
-        (self.names_a_place(noun) || self.after_including(m) || joined).then_some(Event {
-            distance: 0,
-            kind: prev.kind,
-            start: m.first,
-            end: m.first + 1,
+        (self.names_a_place(noun) || self.place_leads(m) || self.after_including(m) || joined)
+            .then_some(Event {
+                distance: 0,
+                kind: prev.kind,
+                start: m.first,
+                end: m.first + 1,
+            })
+    }
+
+    /// "в Нови-Саде — 58, в Нише — 37", "وفي البصرة 12": a list item whose place
+    /// comes first, right after a comma or "and".
+    fn place_leads(&self, m: &Mention) -> bool {
+        let named = |i: usize| {
+            self.tokens[i].capital
+                || self.lex.language == "ar"
+                || self.covering(i, |c| matches!(c, Cat::Place(_))).is_some()
+        };
+        if m.first < 3 || !named(m.first - 1) {
+            return false;
+        }
+        (m.first.saturating_sub(4)..m.first - 1).any(|p| {
+            self.names_a_place(p) && p > 0 && self.is_word(p - 1, &[",", "،", "и", "and", "و"])
         })
     }
 
