@@ -666,11 +666,27 @@ impl<'a> Sentence<'a> {
         let state_of_injured = |c: Kind, k: Kind| {
             c == Kind::Injured && matches!(k, Kind::Critical | Kind::Hospitalized)
         };
+        // "Госпитализированы 12 пострадавших", "نقل إلى المستشفى 12 مصابا": a
+        // state of the injured just before them says what happened to them.
+        let state_before = || {
+            self.matches.iter().find_map(|k| match k.cat {
+                Cat::Kind(kind @ (Kind::Hospitalized | Kind::Critical))
+                    if k.end <= m.first
+                        && self.gap(k.end, m.first) <= BARE_WINDOW
+                        && !before.iter().any(|o| o.first >= k.end) =>
+                {
+                    Some((0, false, Some(kind), k.start, k.end))
+                }
+                _ => None,
+            })
+        };
         let nearest = nearest.map(|best| match best {
             (0, _, Some(counted), start, end) if start == counted_noun && start >= m.end => self
                 .later_event(end, counted, after)
                 .filter(|(_, kind, ..)| start > m.end || state_of_injured(counted, *kind))
-                .map_or(best, |(d, kind, s, e)| (d, true, Some(kind), s, e)),
+                .map(|(d, kind, s, e)| (d, true, Some(kind), s, e))
+                .or_else(|| (counted == Kind::Injured).then(state_before).flatten())
+                .unwrap_or(best),
             other => other,
         });
         match nearest {
