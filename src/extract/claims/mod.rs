@@ -405,10 +405,27 @@ impl<'a> Sentence<'a> {
         found
     }
 
+    /// "В их числе ...", "The dead include ...", and "Four of them were
+    /// children", "ثلاثة منهم": the sentence opens with parts of a figure before.
     fn opens_with_including(&self) -> bool {
-        self.matches
+        let first_number = self
+            .tokens
             .iter()
-            .any(|m| m.start <= 1 && m.cat == Cat::Including)
+            .take(3)
+            .position(|t| t.kind == TokenKind::Digits)
+            .or_else(|| {
+                numbers::mentions(
+                    &self.tokens[..self.tokens.len().min(4)],
+                    &self.lex.language,
+                    |_| None,
+                )
+                .first()
+                .map(|m| m.end - 1)
+            });
+        self.matches.iter().any(|m| {
+            m.cat == Cat::Including
+                && (m.start <= 1 || first_number.is_some_and(|n| m.start == n + 1))
+        })
     }
 
     /// The day the sentence names, if any.
@@ -763,7 +780,13 @@ impl<'a> Sentence<'a> {
                 self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
                     || (i == prev.last + 1 && unknown(i))
             });
-        (self.names_a_place(noun) || self.place_leads(m) || self.after_including(m) || joined)
+        // "Four of them were children": a part named as such.
+        let part = self.at(m.end, |c| *c == Cat::Including).is_some();
+        (self.names_a_place(noun)
+            || self.place_leads(m)
+            || self.after_including(m)
+            || part
+            || joined)
             .then_some(Event {
                 distance: 0,
                 kind: prev.kind,
