@@ -228,6 +228,8 @@ impl Sentence<'_> {
         let name_digits = t.kind == TokenKind::Digits
             && i > 0
             && self.tokens[i - 1].kind == TokenKind::Word
+            // "up from 14 reported": after a word of the lexicon it is a figure.
+            && self.covering(i - 1, |c| !matches!(c, Cat::Place(_))).is_none()
             && self.tokens.get(i + 1).is_none_or(|n| {
                 n.kind == TokenKind::Punct
                     || self
@@ -670,9 +672,11 @@ impl Sentence<'_> {
         let (cues, _) = self.cues();
         // "TASS reported, citing the ministry", "وفقا لبيان صادر عن الحرس": a relay
         // or a phrase chained to what it cites is not a source of its own.
+        // "according to figures released by the department": a phrase that runs
+        // into another "according to" is not a source of its own either.
         let citing = |at: usize| {
             cues.iter()
-                .any(|c| c.0 == Cat::Citing && c.1 >= at && c.1 <= at + 1)
+                .any(|c| matches!(c.0, Cat::Citing | Cat::According) && c.1 >= at && c.1 <= at + 1)
         };
         let has_citing = cues.iter().any(|c| c.0 == Cat::Citing);
         let named: Vec<Cue> = cues
