@@ -98,14 +98,7 @@ impl Sentence<'_> {
     /// Whether `o` counts things that are not people, perhaps past one adjective:
     /// "two northern provinces", "500 уголовных дел".
     fn counts_things(&self, o: &Mention) -> bool {
-        let not_counted = |i: usize| self.covering(i, |c| *c == Cat::NotCounted).is_some();
-        let plain_word = |i: usize| {
-            self.tokens
-                .get(i)
-                .is_some_and(|t| t.kind == TokenKind::Word)
-                && self.covering(i, |_| true).is_none()
-        };
-        not_counted(o.end) || (plain_word(o.end) && not_counted(o.end + 1))
+        self.counts_things_at(o.end, o.end)
     }
 
     /// The event of a running total whose new value `m` is: "the death toll in the
