@@ -239,15 +239,15 @@ impl Sentence<'_> {
                         .is_some()
             });
         // "U.N.", "U.S.": the points of initials.
+        let initial = |j: usize| {
+            self.tokens
+                .get(j)
+                .is_some_and(|n| n.capital && n.text.chars().count() == 1)
+        };
         let initial_point = t.text == "."
             && i > 0
-            && self.tokens[i - 1].capital
-            && self.tokens[i - 1].text.chars().count() == 1
-            && self
-                .tokens
-                .get(i + 1)
-                .is_some_and(|n| n.capital && n.text.chars().count() == 1)
-                | (i >= 2 && self.tokens[i - 2].text == ".");
+            && initial(i - 1)
+            && (initial(i + 1) || (i >= 2 && self.tokens[i - 2].text == "."));
         initial_point
             || (t.kind == TokenKind::Word
                 || (t.kind == TokenKind::Digits && t.glued)
