@@ -8,27 +8,55 @@ use super::*;
 /// An article being read, sentence by sentence: the claims found so far and what
 /// attribution carries from one sentence to the next.
 pub(super) struct Document<'a> {
-    pub(super) text: &'a str,
-    pub(super) folded: &'a Folded,
-    pub(super) lex: &'a Lexicon,
-    pub(super) keys: &'a SourceKeys,
-    pub(super) published: Option<chrono::NaiveDate>,
-    pub(super) out: Vec<Claim>,
+    text: &'a str,
+    folded: &'a Folded,
+    lex: &'a Lexicon,
+    keys: &'a SourceKeys,
+    published: Option<chrono::NaiveDate>,
+    out: Vec<Claim>,
     /// Every source named so far, for back-references ("the ministry").
-    pub(super) sources: Vec<String>,
+    sources: Vec<String>,
     /// The speaker of the sentence before, for "he added", "وأضاف".
-    pub(super) previous_source: Option<String>,
+    previous_source: Option<String>,
     /// Who the sentence before was about ("Tomas Reyna, the mayor, visited ..."),
     /// for a "he said" that follows it with no source named yet.
-    pub(super) previous_subject: Option<(usize, usize)>,
+    previous_subject: Option<(usize, usize)>,
     /// The last whole figure of the sentence before, for one that opens with its
     /// parts.
-    pub(super) last_found: Option<Found>,
-    pub(super) last_sentence_claims: std::ops::Range<usize>,
-    pub(super) quotation: Quotation,
+    last_found: Option<Found>,
+    last_sentence_claims: std::ops::Range<usize>,
+    quotation: Quotation,
 }
 
-impl Document<'_> {
+impl<'a> Document<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        folded: &'a Folded,
+        lex: &'a Lexicon,
+        keys: &'a SourceKeys,
+        published: Option<chrono::NaiveDate>,
+    ) -> Self {
+        Document {
+            text,
+            folded,
+            lex,
+            keys,
+            published,
+            out: Vec::new(),
+            sources: Vec::new(),
+            previous_source: None,
+            previous_subject: None,
+            last_found: None,
+            last_sentence_claims: 0..0,
+            quotation: Quotation::default(),
+        }
+    }
+
+    /// The claims of the sentences read, a figure stated twice merged into one.
+    pub(super) fn claims(self) -> Vec<Claim> {
+        merge(self.out)
+    }
+
     /// Reads the sentence at folded offsets `s..e`.
     pub(super) fn read_sentence(&mut self, s: usize, e: usize) {
         let (text, folded) = (self.text, self.folded);
@@ -203,7 +231,7 @@ fn share_clause_place(claims: &mut [Claim]) {
 /// wait for the speaker named where it closes («...», — сказал глава региона;
 /// "...," the governor said; «...» قال المتحدث).
 #[derive(Debug, Default)]
-pub(super) struct Quotation {
+struct Quotation {
     /// Quotation marks open at the end of the sentences read so far.
     depth: usize,
     /// Claims made inside the open quotation with no source of their own.
@@ -262,7 +290,7 @@ impl Quotation {
 /// statement's attributes win, later ones fill what it lacks, and say more where
 /// the first said less (a headline's "23 dead" is the body's "at least 23
 /// soldiers").
-pub(super) fn merge(claims: Vec<Claim>) -> Vec<Claim> {
+fn merge(claims: Vec<Claim>) -> Vec<Claim> {
     let mut out: Vec<Claim> = Vec::new();
     for c in claims {
         match out

@@ -11,7 +11,7 @@ mod attribution;
 mod document;
 
 use attribution::{Attribution, asides};
-use document::{Document, Quotation, merge};
+use document::Document;
 
 /// How far (in tokens) an event word may stand from its number.
 const KIND_WINDOW: usize = 6;
@@ -256,24 +256,11 @@ pub fn claims(
     published: Option<chrono::NaiveDate>,
 ) -> Vec<Claim> {
     let folded = Folded::new(text);
-    let mut doc = Document {
-        text,
-        folded: &folded,
-        lex,
-        keys,
-        published,
-        out: Vec::new(),
-        sources: Vec::new(),
-        previous_source: None,
-        previous_subject: None,
-        last_found: None,
-        last_sentence_claims: 0..0,
-        quotation: Quotation::default(),
-    };
+    let mut doc = Document::new(text, &folded, lex, keys, published);
     for (s, e) in tokens::sentences(&folded.text) {
         doc.read_sentence(s, e);
     }
-    merge(doc.out)
+    doc.claims()
 }
 
 /// The people a number's own noun names.
