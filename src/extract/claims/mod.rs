@@ -621,8 +621,16 @@ impl<'a> Sentence<'a> {
             .iter()
             .filter_map(|k| {
                 // `None` marks an event that undoes the count ("released").
+                // "واعتقال 201 متظاهر أطلق سراح 170 منهم": a release followed by
+                // its own figure undoes that one, not this.
+                let releases_next = || {
+                    after
+                        .first()
+                        .is_some_and(|o| o.first >= k.end && o.first <= k.end + 2)
+                };
                 let kind = match k.cat {
                     Cat::Kind(kind) => Some(kind),
+                    Cat::Released if k.start >= m.end && releases_next() => return None,
                     Cat::Released => None,
                     _ => return None,
                 };
@@ -755,10 +763,12 @@ impl<'a> Sentence<'a> {
         let unknown = |i: usize| {
             self.tokens[i].kind == TokenKind::Word && self.covering(i, |_| true).is_none()
         };
+        // "42 عنصرا أمنيا و166 مدنيا": or in an adjective of who it counted.
+        let who_word = |i: usize| self.covering(i, |c| matches!(c, Cat::Who(_))).is_some();
         let joined = prev.last < m.first
             && (prev.last + 1..m.first).all(|i| {
                 self.is_word(i, &["و", "and", "и", ",", "،", "as", "well"])
-                    || (i == prev.last + 1 && unknown(i))
+                    || (i == prev.last + 1 && (unknown(i) || who_word(i)))
             });
         // "Four of them were children": a part named as such.
         let part = self.at(m.end, |c| *c == Cat::Including).is_some();
