@@ -532,7 +532,10 @@ impl<'a> Sentence<'a> {
         // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
         // word inside a sentence ends a name.
         // "в Нише — 37" is a place and its figure.
-        let named = m.first > 1 && {
+        // English names take number words too ("World War Two"); after a Russian
+        // place, "со стороны Армении десять" is a count.
+        let name_like = self.tokens[m.first].kind == TokenKind::Digits || self.lex.language == "en";
+        let named = m.first > 1 && name_like && {
             let prev = &self.tokens[m.first - 1];
             prev.capital
                 && prev.kind == TokenKind::Word
