@@ -749,11 +749,14 @@ impl<'a> Sentence<'a> {
         (arabic_and || and) && after.get(1).is_none_or(|p| p.first > event)
     }
 
+    /// "including 12 ...", "بينهم 12", and the breakdown after a colon: "51 died:
+    /// 46 miners and five rescuers".
     fn after_including(&self, m: &Mention) -> bool {
         m.first > 0
-            && self
+            && (self
                 .covering(m.first - 1, |c| *c == Cat::Including)
                 .is_some()
+                || (m.first > 1 && self.is_word(m.first - 1, &[":"])))
     }
 
     /// "164 died, 103 in Almaty and 21 in Kyzylorda", "five civilians and two
