@@ -619,6 +619,12 @@ impl<'a> Sentence<'a> {
         after: &[Mention],
         noun_end: usize,
     ) -> Nearest {
+        let one_after_noun = self.lex.language == "ar"
+            && m.value == Some(1.0)
+            && m.first > 0
+            && self
+                .covering(m.first - 1, |c| matches!(c, Cat::Who(_)))
+                .is_some();
         let nearest = self
             .matches
             .iter()
@@ -639,7 +645,13 @@ impl<'a> Sentence<'a> {
                 };
                 let dist = if k.end <= m.first {
                     let blocked = before.iter().any(|o| o.first >= k.end);
-                    self.gap(k.end, m.first) + if blocked { KIND_WINDOW } else { 0 }
+                    // "مقتل شخص واحد": Arabic "one" stands after the noun it counts.
+                    let to = if one_after_noun && k.end < m.first {
+                        m.first - 1
+                    } else {
+                        m.first
+                    };
+                    self.gap(k.end, to) + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= noun_end {
                     let joined = self.joined_subject(noun_end, after, k.start);
                     let blocked = after
