@@ -515,7 +515,9 @@ impl<'a> Sentence<'a> {
                     .is_some_and(|t| t.kind == TokenKind::Digits)
         };
         // "هذا العام 1081", "в этом году 50": "this year" names no year.
-        let this_year = m.first >= 2 && self.is_word(m.first - 2, &["هذا", "this", "этом", "этот"]);
+        // "ما مجموعه 676": "its total" folds to "مجموعة", a group's number.
+        let this_year =
+            m.first >= 2 && self.is_word(m.first - 2, &["هذا", "this", "этом", "этот", "ما"]);
         let dated = is(next, &unit)
             || (m.first > 0
                 && !this_year
@@ -902,10 +904,14 @@ impl<'a> Sentence<'a> {
                 t.kind == TokenKind::Word && self.covering(noun_end, |_| true).is_none()
             });
         let trailing = self.matches.iter().find_map(|q| match q.cat {
+            // "676 قتيلا على الأقل": after the event word that follows the number.
             Cat::QualAfter(x)
                 if q.start == m.end
                     || q.start == noun_end
-                    || (adjective && q.start == noun_end + 1) =>
+                    || (adjective && q.start == noun_end + 1)
+                    || self
+                        .at(m.end, |c| matches!(c, Cat::Kind(_)))
+                        .is_some_and(|k| q.start == k.end) =>
             {
                 Some((x, q.end))
             }
