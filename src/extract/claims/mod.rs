@@ -530,6 +530,8 @@ impl<'a> Sentence<'a> {
             || clock(next, next + 1)
             || (m.first >= 2 && clock(m.first - 1, m.first - 2))
             || self.tokens.get(next).is_some_and(|t| t.text == "%")
+            // "школа №175", "No. 5", and "ни одного человека" (not a single one).
+            || (m.first > 0 && self.is_word(m.first - 1, &["№", "#", "ни"]))
             || (m.first > 0 && self.tokens[m.first - 1].text == "$");
         // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
         // word inside a sentence ends a name.
