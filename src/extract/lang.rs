@@ -7,10 +7,7 @@ pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
     // A short Russian text reads as Bulgarian, Serbian or Macedonian as often as
     // not; among Cyrillic texts only Ukrainian is told from Russian.
     let detected = match whatlang::detect_script(&sample) {
-        Some(whatlang::Script::Cyrillic) => {
-            whatlang::Detector::with_allowlist(vec![whatlang::Lang::Rus, whatlang::Lang::Ukr])
-                .detect(&sample)
-        }
+        Some(whatlang::Script::Cyrillic) => CYRILLIC.detect(&sample),
         _ => whatlang::detect(&sample),
     };
     match detected {
@@ -23,6 +20,11 @@ pub fn detect(text: &str, hint: Option<&str>) -> Option<String> {
         _ => hint.map(str::to_string),
     }
 }
+
+/// The Cyrillic languages told apart; built once, not per article.
+static CYRILLIC: std::sync::LazyLock<whatlang::Detector> = std::sync::LazyLock::new(|| {
+    whatlang::Detector::with_allowlist(vec![whatlang::Lang::Rus, whatlang::Lang::Ukr])
+});
 
 /// The languages the extractor reads.
 static READ: std::sync::LazyLock<whatlang::Detector> = std::sync::LazyLock::new(|| {

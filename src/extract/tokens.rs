@@ -31,8 +31,6 @@ const ABBREVIATIONS: &[&str] = &[
     "e.g", "i.e", "ca", "est",
 ];
 
-/// Splits folded text into sentences as byte ranges: at `.` `!` `?` `؟` `؛` and
-/// line breaks, but not inside numbers ("1.3") or after one-letter initials.
 /// Whether the line break at byte `at` only wraps a sentence whose text goes on:
 /// inside a quotation the line opened, before a bracket, or between a number and
 /// its noun ("... إلى 2059\nإصابة").
@@ -50,6 +48,9 @@ fn wrapped_line(text: &str, at: usize) -> bool {
     (open_quote && line.chars().count() >= 40) || next == Some('(') || number_then_noun
 }
 
+/// Splits folded text into sentences as byte ranges: at `.` `!` `?` `؟` `؛` and
+/// line breaks, but not inside numbers ("1.3"), after one-letter initials, or
+/// where a line break only wraps the sentence.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;

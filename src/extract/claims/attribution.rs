@@ -4,8 +4,6 @@
 
 use super::*;
 
-/// Adverbs that may stand between a source and its speech verb.
-/// Adverbs that may stand between a source and its speech verb.
 /// At most this many words on the short side of a headline's colon name a source.
 const HEADLINE_SOURCE_WORDS: usize = 5;
 
@@ -101,6 +99,7 @@ const RELATIVE_CLAUSE_WORDS: usize = 16;
 /// Prepositions between a head and the institution it speaks for.
 const SOURCE_LINKS: &[&str] = &["in", "at", "from", "في", "в", "во", "из"];
 
+/// Adverbs that may stand between a source and its speech verb.
 const ADVERBS: &[&str] = &[
     "also",
     "earlier",
@@ -586,10 +585,9 @@ impl Sentence<'_> {
     /// Who a sentence that opens with a name is about: "Tomas Reyna, the mayor of
     /// San Olmo, visited ...", "Губернатор области Алексей Смирнов посетил ...";
     /// up to the last capitalised word or institution ("The health ministry
-    /// issued ...") of its opening phrase. Arabic sentences
-    /// open with their verb, so they have none here.
-    /// The subject is where it stands in the original text (read only when a
-    /// "he said" follows).
+    /// issued ...") of its opening phrase, as a range of the original text (read
+    /// only when a "he said" follows). Arabic sentences open with their verb, so
+    /// they have none here.
     pub(super) fn subject(&self, folded: &Folded) -> Option<(usize, usize)> {
         if self.lex.language == "ar" || !self.tokens.first()?.capital {
             return None;

@@ -473,8 +473,7 @@ impl<'a> Sentence<'a> {
         let next_clause = |e: &Event| {
             e.start >= people.end
                 && ((people.end..e.start).any(|i| self.is_word(i, &[",", "،"]))
-                    || self.tokens[e.start].text.starts_with('و') && self.lex.language == "ar"
-                    || (e.start > 0 && self.is_word(e.start - 1, AND)))
+                    || self.conjoined(e.start, people.end))
         };
         let (event, listed) = match nearest {
             Some(e) if subset && next_clause(&e) => list_item().map_or((e, subset), |l| (l, true)),
@@ -534,8 +533,7 @@ impl<'a> Sentence<'a> {
             || (m.first > 0 && self.is_word(m.first - 1, &["№", "#", "ни"]))
             || (m.first > 0 && self.tokens[m.first - 1].text == "$");
         // "Red Dead Redemption 2", "Windows 11": a number right after a capitalised
-        // word inside a sentence ends a name.
-        // "в Нише — 37" is a place and its figure.
+        // word inside a sentence ends a name, but not after "in" ("в Нише — 37").
         // English names take number words too ("World War Two"); after a Russian
         // place, "со стороны Армении десять" is a count.
         let name_like = self.tokens[m.first].kind == TokenKind::Digits || self.lex.language == "en";
@@ -661,12 +659,7 @@ impl<'a> Sentence<'a> {
                     let blocked = after
                         .iter()
                         .any(|o| o.first < k.start && !self.after_including(o) && !joined);
-                    // "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": a
-                    // conjunction on the event word opens the next clause.
-                    let conj = usize::from(
-                        (self.tokens[k.start].text.starts_with('و') && self.lex.language == "ar")
-                            || (k.start > noun_end && self.is_word(k.start - 1, AND)),
-                    );
+                    let conj = usize::from(self.conjoined(k.start, noun_end));
                     self.gap(noun_end, k.start) + conj + if blocked { KIND_WINDOW } else { 0 }
                 } else if k.start >= m.first && k.start < noun_end {
                     0
@@ -748,7 +741,13 @@ impl<'a> Sentence<'a> {
             .min_by_key(|(d, ..)| *d)
     }
 
-    /// Whether the figure stands right after "including", "بينهم", "из них".
+    /// "مقتل خمسة مدنيين وإصابة 30", "killing 30 and injuring 40": the event word
+    /// at `at` is led by a conjunction (after `from`), which opens the next clause.
+    fn conjoined(&self, at: usize, from: usize) -> bool {
+        (self.lex.language == "ar" && self.tokens[at].text.starts_with('و'))
+            || (at > from && self.is_word(at - 1, AND))
+    }
+
     /// "Twelve miners and three rescuers were killed", "46 шахтеров и пять
     /// горноспасателей погибли", "12 عاملا و3 منقذين لقوا حتفهم": the next figure
     /// is joined by "and" right after this one's noun (ending at `noun_end`), and
