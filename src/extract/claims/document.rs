@@ -71,10 +71,16 @@ impl<'a> Document<'a> {
         if mentions.is_empty() {
             self.trailing_attribution(&sentence, own_source.as_ref());
         }
-        // The parts of the figure before are what its source said.
-        let parts_of = (sentence.opens_with_including() && self.last_found.is_some())
-            .then(|| self.out.last().and_then(|c| c.source.clone()))
-            .flatten();
+        // "ويشمل العدد 658 مصريا", "В их числе пятеро детей": a sentence that opens
+        // with parts of the figure before goes on with its event, and they are what
+        // its source said.
+        let whole = self
+            .last_found
+            .take()
+            .filter(|_| sentence.opens_with_parts(&mentions));
+        let parts_of = whole
+            .as_ref()
+            .and_then(|_| self.out.last().and_then(|c| c.source.clone()));
         let source = self.speaker(&sentence, own_source.as_ref()).or(parts_of);
         self.previous_subject = sentence.subject(folded);
         let first_new = self.out.len();
@@ -84,6 +90,7 @@ impl<'a> Document<'a> {
             original,
             source.as_deref(),
             own_source.is_some(),
+            whole,
         );
         share_clause_place(&mut self.out[first_new..]);
         self.last_sentence_claims = first_new..self.out.len();
@@ -144,7 +151,8 @@ impl<'a> Document<'a> {
     }
 
     /// The claims of one sentence's figures; with several sources in it, each
-    /// figure takes the nearest.
+    /// figure takes the nearest; `whole` is the figure before whose parts it opens
+    /// with.
     fn sentence_claims(
         &mut self,
         sentence: &Sentence<'_>,
@@ -152,6 +160,7 @@ impl<'a> Document<'a> {
         original: &str,
         source: Option<&str>,
         attributed: bool,
+        whole: Option<Found>,
     ) {
         let (text, folded, keys) = (self.text, self.folded, self.keys);
         let claimed_on = sentence
@@ -163,17 +172,11 @@ impl<'a> Document<'a> {
         } else {
             Vec::new()
         };
-        // "ويشمل العدد 658 مصريا", "В их числе пятеро детей": a sentence that opens
-        // with a part of the figure before goes on with its event.
-        let mut previous = self
-            .last_found
-            .take()
-            .filter(|_| sentence.opens_with_including())
-            .map(|f| Found {
-                first: 0,
-                last: 0,
-                ..f
-            });
+        let mut previous = whole.map(|f| Found {
+            first: 0,
+            last: 0,
+            ..f
+        });
         let mut found_whole = false;
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =

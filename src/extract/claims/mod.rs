@@ -106,10 +106,13 @@ impl Sentence<'_> {
     /// пострадавших ... возросло до 51". The figure is led in by a verb of change or
     /// "to" (perhaps with a qualifier); before that, within [`TOLL_WINDOW`] and past
     /// no other figure, an event word beside a total's noun ("toll", "number of").
-    fn toll(&self, m: &Mention, before: &[Mention]) -> Option<(Kind, usize, usize)> {
-        let lead = self
-            .led_in(m)
-            .or_else(|| self.verb_before_total(m.first).then_some(m.first))?;
+    fn toll(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        led_in: Option<usize>,
+    ) -> Option<(Kind, usize, usize)> {
+        let lead = led_in.or_else(|| self.verb_before_total(m.first).then_some(m.first))?;
         // "in the two northern provinces" stands between, but counts no one.
         let figure_between = |from: usize| {
             before
@@ -386,26 +389,13 @@ impl<'a> Sentence<'a> {
     }
 
     /// "В их числе ...", "The dead include ...", and "Four of them were
-    /// children", "ثلاثة منهم": the sentence opens with parts of a figure before.
-    fn opens_with_including(&self) -> bool {
-        let first_number = self
-            .tokens
+    /// children", "ثلاثة منهم": the sentence (whose figures are `mentions`) opens
+    /// with parts of a figure before.
+    fn opens_with_parts(&self, mentions: &[Mention]) -> bool {
+        let first_number = mentions.first().filter(|m| m.first < 4).map(|m| m.end);
+        self.matches
             .iter()
-            .take(3)
-            .position(|t| t.kind == TokenKind::Digits)
-            .or_else(|| {
-                numbers::mentions(
-                    &self.tokens[..self.tokens.len().min(4)],
-                    &self.lex.language,
-                    |_| None,
-                )
-                .first()
-                .map(|m| m.end - 1)
-            });
-        self.matches.iter().any(|m| {
-            m.cat == Cat::Including
-                && (m.start <= 1 || first_number.is_some_and(|n| m.start == n + 1))
-        })
+            .any(|m| m.cat == Cat::Including && (m.start <= 1 || first_number == Some(m.start)))
     }
 
     /// The day the sentence names, if any.
@@ -442,10 +432,11 @@ impl<'a> Sentence<'a> {
             }
         }
         let people = self.people(m, noun);
-        let toll = m.value.and_then(|_| self.toll(m, before));
+        let led_in = self.led_in(m);
+        let toll = m.value.and_then(|_| self.toll(m, before, led_in));
         // A year after a total with no verb of change before it is a year:
         // "ارتفاع عدد الوفيات في الحج 2024".
-        let led = toll.is_some() && self.led_in(m).is_some();
+        let led = toll.is_some() && led_in.is_some();
         if self.is_year(m, &people, led) {
             return None;
         }
