@@ -509,24 +509,10 @@ impl Sentence<'_> {
                     && m.end <= q.end
             })
         };
-        // A bare "عن" cites only right after a relay and its subject ("نقلت رويترز
-        // عن", "وفقا لبيان صادر عن"): "، فضل عدم الكشف عن اسمه،" cites no one.
-        let cites = |m: &Match| {
-            !(m.cat == Cat::Citing && m.end == m.start + 1 && self.is_word(m.start, &["عن"]))
-                || self.matches.iter().any(|q| {
-                    matches!(q.cat, Cat::Relay | Cat::Speech | Cat::According)
-                        && q.end <= m.start
-                        && !self.is_masdar(q.start)
-                        && self
-                            .phrase_after(q.end)
-                            .is_some_and(|(_, end)| end == m.start)
-                })
-        };
         for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
             for m in self.matches.iter().filter(|m| {
                 m.cat == cat
                     && !in_qualifier(m)
-                    && cites(m)
                     && !(matches!(cat, Cat::Speech | Cat::Relay) && self.is_masdar(m.start))
                     && !(cat == Cat::Relay && self.carries(m.end))
             }) {
@@ -548,6 +534,16 @@ impl Sentence<'_> {
                 }
             }
         }
+        // A bare "عن" cites only right after a relay and its subject ("نقلت رويترز
+        // عن", "وفقا لبيان صادر عن"): "، فضل عدم الكشف عن اسمه،" cites no one.
+        let phrase_ends: Vec<usize> = out
+            .iter()
+            .filter(|c| c.0 != Cat::Citing)
+            .map(|c| c.2.1)
+            .collect();
+        out.retain(|(cat, at, _)| {
+            !(*cat == Cat::Citing && self.is_word(*at, &["عن"])) || phrase_ends.contains(at)
+        });
         if let Some(colon) = self.headline_source() {
             out.push((Cat::According, colon.0, colon.1));
         }
