@@ -509,13 +509,14 @@ impl Sentence<'_> {
                     && m.end <= q.end
             })
         };
+        // Words of a cue's lexicon that cue nothing here.
+        let no_cue = |m: &Match| {
+            in_qualifier(m)
+                || (matches!(m.cat, Cat::Speech | Cat::Relay) && self.is_masdar(m.start))
+                || (m.cat == Cat::Relay && self.carries(m.end))
+        };
         for cat in [Cat::Citing, Cat::Speech, Cat::According, Cat::Relay] {
-            for m in self.matches.iter().filter(|m| {
-                m.cat == cat
-                    && !in_qualifier(m)
-                    && !(matches!(cat, Cat::Speech | Cat::Relay) && self.is_masdar(m.start))
-                    && !(cat == Cat::Relay && self.carries(m.end))
-            }) {
+            for m in self.matches.iter().filter(|m| m.cat == cat && !no_cue(m)) {
                 let range = match cat {
                     Cat::Citing | Cat::According => self.phrase_after(m.end),
                     _ => {
