@@ -161,6 +161,8 @@ pub struct Lexicon {
     by_first: HashMap<String, Vec<usize>>,
     /// Entries whose first word is a prefix, by the prefix's first char.
     by_prefix: HashMap<char, Vec<usize>>,
+    /// Folded words that make the short side of a headline's colon no source.
+    headline_labels: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +208,8 @@ struct LexiconFile {
     venue: Vec<String>,
     #[serde(default)]
     source_head: Vec<String>,
+    #[serde(default)]
+    headline_labels: Vec<String>,
     #[serde(default)]
     institution: Vec<String>,
     when: HashMap<String, Vec<String>>,
@@ -379,6 +383,7 @@ impl Lexicon {
             entries: Vec::new(),
             by_first: HashMap::new(),
             by_prefix: HashMap::new(),
+            headline_labels: f.headline_labels.iter().map(|w| fold(w)).collect(),
         };
         // Longest clitics first, so "وال" is tried before "و".
         lex.prefixes
@@ -431,6 +436,12 @@ impl Lexicon {
         }
         lex.add_places(&places.place);
         Ok(lex)
+    }
+
+    /// Whether folded `word` labels a headline or names its topic ("update",
+    /// "floods", "عاجل", "наводнение"), so that it names no source.
+    pub fn is_headline_label(&self, word: &str) -> bool {
+        self.headline_labels.contains(word)
     }
 
     /// Adds places to the gazetteer (a pipeline's own, say).

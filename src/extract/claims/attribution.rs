@@ -7,76 +7,6 @@ use super::*;
 /// At most this many words on the short side of a headline's colon name a source.
 const HEADLINE_SOURCE_WORDS: usize = 5;
 
-/// What stands before a headline's colon and is no source.
-const NOT_HEADLINE_SOURCES: &[&str] = &[
-    "update",
-    "updated",
-    "breaking",
-    "live",
-    "video",
-    "photos",
-    "watch",
-    "exclusive",
-    "analysis",
-    "opinion",
-    "explainer",
-    "عاجل",
-    "فيديو",
-    "بالصور",
-    "شاهد",
-    "تحديث",
-    "срочно",
-    "видео",
-    "фото",
-    "онлайн",
-    "обновлено",
-    "молния",
-    // A headline's topic: "Brazil floods: death toll rises to 58".
-    "floods",
-    "flood",
-    "flooding",
-    "earthquake",
-    "quake",
-    "fire",
-    "blast",
-    "explosion",
-    "attack",
-    "crash",
-    "storm",
-    "cyclone",
-    "hurricane",
-    "typhoon",
-    "clashes",
-    "protests",
-    "war",
-    "shooting",
-    "landslide",
-    "heatwave",
-    "فيضانات",
-    "زلزال",
-    "حريق",
-    "انفجار",
-    "هجوم",
-    "اعصار",
-    "احتجاجات",
-    "حرب",
-    "سيول",
-    "تفجير",
-    "حادث",
-    "наводнение",
-    "землетрясение",
-    "пожар",
-    "взрыв",
-    "теракт",
-    "ураган",
-    "протесты",
-    "авария",
-    "крушение",
-    "катастрофа",
-    "обстрел",
-    "паводок",
-];
-
 /// Words that open a relative clause between a source and its verb.
 const RELATIVES: &[&str] = &[
     "which",
@@ -566,7 +496,7 @@ impl Sentence<'_> {
                             .covering(i, |_| true)
                             .is_none_or(|_| self.is_source_word(i))
                 })
-                && !(a..b).any(|i| self.is_word(i, NOT_HEADLINE_SOURCES))
+                && !(a..b).any(|i| self.lex.is_headline_label(&self.tokens[i].text))
         };
         let figure_in =
             |a: usize, b: usize| (a..b).any(|i| self.tokens[i].kind == TokenKind::Digits);
