@@ -25,6 +25,9 @@ pub struct Pipeline {
     pub feeds: Vec<Arc<FeedConfig>>,
     /// Places this pipeline adds to the shipped gazetteer.
     pub places: Vec<crate::extract::Place>,
+    /// The countries the event is in (ISO 3166-1 codes, upper case): a name that
+    /// several places share means the one in these.
+    pub countries: Vec<String>,
     pub path: PathBuf,
 }
 
@@ -118,8 +121,9 @@ const TOP_KEYS: &[&str] = &[
     "poll_every",
     "feed",
     "place",
+    "countries",
 ];
-const PLACE_KEYS: &[&str] = &["name", "aliases"];
+const PLACE_KEYS: &[&str] = &["name", "aliases", "country"];
 const FEED_KEYS: &[&str] = &["url", "language", "fetch_article", "poll_every"];
 const DEFAULT_POLL_EVERY: Duration = Duration::from_secs(600);
 const MIN_POLL_EVERY: Duration = Duration::from_secs(1);
@@ -467,6 +471,7 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
     let mut poll_every = DEFAULT_POLL_EVERY;
     let mut feed_tables = Vec::new();
     let mut places = Vec::new();
+    let mut countries = Vec::new();
     let mut story_threshold = crate::dedupe::stories::DEFAULT_THRESHOLD;
     let mut name_at = 0;
 
@@ -479,6 +484,13 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
             }
             "description" => description = check.string(value, "description"),
             "keywords" => keywords = check.string_list(value, "keywords"),
+            "countries" => {
+                countries = check
+                    .string_list(value, "countries")
+                    .into_iter()
+                    .filter_map(|c| check.country(value, &c))
+                    .collect()
+            }
             "poll_every" => {
                 if let Some(d) = check.duration(value, "poll_every") {
                     poll_every = d;
@@ -647,6 +659,7 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
             poll_every,
             feeds,
             places,
+            countries,
             path: file.to_path_buf(),
         })
     } else {
@@ -824,21 +837,43 @@ impl Checker<'_> {
             );
             return None;
         };
-        let (mut name, mut aliases) = (None, Vec::new());
+        let (mut name, mut aliases, mut country) = (None, Vec::new(), None);
         for (key, value) in t.iter() {
             match key.get_ref().as_ref() {
                 "name" => name = self.string(value, "name"),
                 "aliases" => aliases = self.string_list(value, "aliases"),
+                "country" => {
+                    country = self
+                        .string(value, "country")
+                        .and_then(|c| self.country(value, &c))
+                }
                 other => self.unknown_key(key.span().start, other, PLACE_KEYS, "place"),
             }
         }
         match name {
-            Some(name) if !name.trim().is_empty() => Some(crate::extract::Place { name, aliases }),
+            Some(name) if !name.trim().is_empty() => Some(crate::extract::Place {
+                name,
+                aliases,
+                country,
+            }),
             _ => {
                 self.error(item.span().start, "place has no 'name'".into());
                 None
             }
         }
+    }
+
+    /// An ISO 3166-1 alpha-2 code ("LY", "tr"), upper-cased.
+    fn country(&mut self, value: &Value<'_>, code: &str) -> Option<String> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Some(code);
+        }
+        self.error(
+            value.span().start,
+            format!("'{code}' is not a country code (two letters of ISO 3166-1, such as \"LY\")"),
+        );
+        None
     }
 
     fn string_list(&mut self, value: &Value<'_>, key: &str) -> Vec<String> {

@@ -107,7 +107,12 @@ pub struct Claim {
     pub qualifier: Qualifier,
     pub source: Option<String>,
     pub source_key: Option<String>,
+    /// Where, as the text writes it ("Харькове", "حلب").
     pub location: Option<String>,
+    /// The place `location` names in the gazetteer, by its English name.
+    pub place: Option<String>,
+    /// Its ISO 3166-1 country code, when known.
+    pub country: Option<String>,
     /// The day the claim refers to, when the text names one ("on Thursday", "أمس"),
     /// resolved against the article's date.
     pub claimed_on: Option<chrono::NaiveDate>,

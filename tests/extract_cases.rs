@@ -32,6 +32,9 @@ struct Expected {
     qualifier: Option<String>,
     source: Option<String>,
     location: Option<String>,
+    /// The place as the text writes it ("Харькове").
+    written: Option<String>,
+    country: Option<String>,
     date: Option<String>,
 }
 
@@ -94,10 +97,20 @@ fn check_file(name: &str, extractor: &Extractor, failures: &mut Vec<String>) -> 
                     wrong.push(format!("source {:?} not {s:?}", c.source));
                 }
             }
+            // The place by the gazetteer's name; `location = ""`: no place may be given.
             if let Some(l) = &e.location {
-                // `location = ""`: no place may be given.
-                if c.location.as_deref() != Some(l.as_str()).filter(|l| !l.is_empty()) {
-                    wrong.push(format!("location {:?} not {l}", c.location));
+                if c.place.as_deref() != Some(l.as_str()).filter(|l| !l.is_empty()) {
+                    wrong.push(format!("place {:?} not {l}", c.place));
+                }
+            }
+            if let Some(w) = &e.written {
+                if c.location.as_deref() != Some(w.as_str()) {
+                    wrong.push(format!("location {:?} not as written {w:?}", c.location));
+                }
+            }
+            if let Some(cc) = &e.country {
+                if c.country.as_deref() != Some(cc.as_str()) {
+                    wrong.push(format!("country {:?} not {cc}", c.country));
                 }
             }
             if let Some(d) = &e.date {

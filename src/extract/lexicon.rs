@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::gazetteer::{Gazetteer, Place, PlaceName};
 use super::tokens::Token;
 use crate::model::{Kind, Qualifier, Who};
 use crate::text::fold;
@@ -81,8 +82,8 @@ pub enum Cat {
     SourceHead,
     /// A noun that names an institution: "ministry", "МЧС", "полиция".
     Institution,
-    /// A place from the gazetteer, by its canonical name.
-    Place(String),
+    /// A place of the gazetteer.
+    Place(PlaceName),
 }
 
 /// A day named relative to the article's date.
@@ -163,6 +164,8 @@ pub struct Lexicon {
     by_prefix: HashMap<char, Vec<usize>>,
     /// Folded words that make the short side of a headline's colon no source.
     headline_labels: std::collections::HashSet<String>,
+    /// The world's places and those added, for this language.
+    pub places: Option<Gazetteer>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,18 +218,11 @@ struct LexiconFile {
     when: HashMap<String, Vec<String>>,
 }
 
+/// `places.toml`: places the world list lacks or spells otherwise.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Gazetteer {
+struct AddedPlaces {
     place: Vec<Place>,
-}
-
-/// A place and its spellings; claims name it by `name`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Place {
-    pub name: String,
-    pub aliases: Vec<String>,
 }
 
 /// A lexicon file that does not load; the shipped ones are checked by tests.
@@ -354,7 +350,7 @@ impl SourceKeys {
 
 /// The lexicons shipped with claimwire, one per language.
 pub fn shipped() -> Result<Vec<Lexicon>, LexiconError> {
-    let places: Gazetteer = toml::from_str(PLACES).map_err(|e| LexiconError::Invalid {
+    let places: AddedPlaces = toml::from_str(PLACES).map_err(|e| LexiconError::Invalid {
         file: "places.toml".into(),
         detail: e.to_string(),
     })?;
@@ -372,12 +368,13 @@ fn label<T>(file: &str, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result
 }
 
 impl Lexicon {
-    fn from_toml(file: &str, text: &str, places: &Gazetteer) -> Result<Self, LexiconError> {
+    fn from_toml(file: &str, text: &str, places: &AddedPlaces) -> Result<Self, LexiconError> {
         let f: LexiconFile = toml::from_str(text).map_err(|e| LexiconError::Invalid {
             file: file.into(),
             detail: e.to_string(),
         })?;
         let mut lex = Lexicon {
+            places: Gazetteer::world(&f.language),
             language: f.language,
             prefixes: f.prefixes.iter().map(|p| fold(p)).collect(),
             entries: Vec::new(),
@@ -446,9 +443,8 @@ impl Lexicon {
 
     /// Adds places to the gazetteer (a pipeline's own, say).
     pub fn add_places(&mut self, places: &[Place]) {
-        for p in places {
-            self.add_all(&p.aliases, Cat::Place(p.name.clone()));
-            self.add(&p.name, Cat::Place(p.name.clone()));
+        if let Some(g) = &mut self.places {
+            g.add(places);
         }
     }
 
@@ -534,6 +530,13 @@ impl Lexicon {
                     });
                 }
             }
+            if let Some((name, end)) = self.places.as_ref().and_then(|g| g.find(tokens, i, token_forms)) {
+                here.push(Match {
+                    start: i,
+                    end,
+                    cat: Cat::Place(name),
+                });
+            }
             here.sort_by_key(|m| std::cmp::Reverse(m.end));
             out.extend(here);
         }
@@ -587,6 +590,12 @@ mod tests {
         let tokens = super::super::tokens::tokenize(&fold("وقُتل بألماتي"), 0);
         let cats: Vec<Cat> = ar.scan(&tokens).into_iter().map(|m| m.cat).collect();
         assert!(cats.contains(&Cat::Kind(Kind::Killed)), "{cats:?}");
-        assert!(cats.contains(&Cat::Place("Almaty".into())), "{cats:?}");
+        let place = cats.iter().find_map(|c| match c {
+            Cat::Place(p) => Some(*p),
+            _ => None,
+        });
+        let g = ar.places.as_ref().unwrap();
+        assert_eq!(g.resolve(place.expect("a place"), &[]).name, "Almaty");
+        assert_eq!(place.unwrap().clitic, "ب".len() as u8);
     }
 }

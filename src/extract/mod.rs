@@ -5,6 +5,7 @@
 //! article in a language without a lexicon is stored with no claims.
 
 pub mod claims;
+pub mod gazetteer;
 pub mod lang;
 pub mod lexicon;
 pub mod numbers;
@@ -12,7 +13,8 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use lexicon::{Lexicon, LexiconError, Place, SourceKeys};
+pub use gazetteer::Place;
+pub use lexicon::{Lexicon, LexiconError, SourceKeys};
 
 use crate::model::{Claim, ExtractedArticle, NewArticle, Record};
 use crate::stats::StageStats;
@@ -25,6 +27,8 @@ pub const EXTRACTOR_VERSION: &str = concat!("claimwire-", env!("CARGO_PKG_VERSIO
 pub struct Extractor {
     lexicons: Arc<Vec<Lexicon>>,
     keys: Arc<SourceKeys>,
+    /// Where the event is: an ambiguous place name means the one in these.
+    countries: Arc<Vec<String>>,
 }
 
 /// What extraction finds in one text.
@@ -40,7 +44,17 @@ impl Extractor {
         Ok(Extractor {
             lexicons: Arc::new(lexicon::shipped()?),
             keys: Arc::new(SourceKeys::shipped()?),
+            countries: Arc::default(),
         })
+    }
+
+    /// This extractor for an event in `countries`: their places win where names
+    /// are shared ("Tripoli" in a pipeline for Libya).
+    pub fn in_countries(&self, countries: &[String]) -> Extractor {
+        Extractor {
+            countries: Arc::new(countries.to_vec()),
+            ..self.clone()
+        }
     }
 
     /// This extractor with more places in its gazetteer.
@@ -56,7 +70,7 @@ impl Extractor {
             .collect();
         Extractor {
             lexicons: Arc::new(lexicons),
-            keys: self.keys.clone(),
+            ..self.clone()
         }
     }
 
@@ -72,14 +86,14 @@ impl Extractor {
         let claims = language
             .as_deref()
             .and_then(|l| self.lexicons.iter().find(|x| x.language == l))
-            .map(|lex| claims::claims(text, lex, &self.keys, published))
+            .map(|lex| claims::claims(text, lex, &self.keys, published, &self.countries))
             .unwrap_or_default();
         Extraction { language, claims }
     }
 }
 
 /// The extractor of each pipeline: the shipped one, or one with the pipeline's own
-/// places added.
+/// places and countries.
 #[derive(Debug, Clone)]
 pub struct Extractors {
     shipped: Extractor,
@@ -90,8 +104,11 @@ impl Extractors {
     pub fn new(shipped: Extractor, pipelines: &[crate::config::Pipeline]) -> Self {
         let by_pipeline = pipelines
             .iter()
-            .filter(|p| !p.places.is_empty())
-            .map(|p| (p.name.clone(), shipped.with_places(&p.places)))
+            .filter(|p| !p.places.is_empty() || !p.countries.is_empty())
+            .map(|p| {
+                let own = shipped.with_places(&p.places).in_countries(&p.countries);
+                (p.name.clone(), own)
+            })
             .collect();
         Extractors {
             shipped,

@@ -26,6 +26,9 @@ pub(super) struct Document<'a> {
     last_found: Option<Found>,
     last_sentence_claims: std::ops::Range<usize>,
     quotation: Quotation,
+    /// The pipeline's countries, then those the text has named so far: where an
+    /// ambiguous place name is taken to be.
+    countries: Vec<String>,
 }
 
 impl<'a> Document<'a> {
@@ -35,8 +38,10 @@ impl<'a> Document<'a> {
         lex: &'a Lexicon,
         keys: &'a SourceKeys,
         published: Option<chrono::NaiveDate>,
+        countries: &[String],
     ) -> Self {
         Document {
+            countries: countries.to_vec(),
             text,
             folded,
             lex,
@@ -66,6 +71,7 @@ impl<'a> Document<'a> {
         });
         let (src_start, src_end) = folded.source_range(s, e);
         let original = text[src_start..src_end].trim();
+        self.note_countries(&sentence);
         let mentions = sentence.mentions();
         let own_source = sentence.attribution(folded, text, &self.sources);
         if mentions.is_empty() {
@@ -189,6 +195,10 @@ impl<'a> Document<'a> {
                 sentence.tokens[found.last].end,
             );
             let own = Cue::nearest(&several, m.first, sentence.asides[m.first]).or(source);
+            let (location, place, country) = match found.location {
+                Some(at) => self.locate(sentence, at),
+                None => (None, None, None),
+            };
             self.out.push(Claim {
                 kind: found.kind,
                 who: found.who,
@@ -196,7 +206,9 @@ impl<'a> Document<'a> {
                 qualifier: found.qualifier,
                 source: own.map(str::to_string),
                 source_key: own.map(|s| keys.key(s)),
-                location: found.location.clone(),
+                location,
+                place,
+                country,
                 claimed_on,
                 sentence: original.to_string(),
                 evidence: text[a..b].to_string(),
@@ -216,6 +228,50 @@ impl<'a> Document<'a> {
     }
 }
 
+impl Document<'_> {
+    /// Remembers the countries a sentence names, for the place names after it.
+    fn note_countries(&mut self, sentence: &Sentence<'_>) {
+        let Some(g) = &self.lex.places else { return };
+        for m in &sentence.matches {
+            if let Cat::Place(name) = m.cat {
+                if let Some(c) = g.country(name) {
+                    if !self.countries.iter().any(|x| x == c) {
+                        self.countries.push(c.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A place found in `sentence`: as written (without a clitic such as "ب"),
+    /// and the gazetteer's name and country for it.
+    fn locate(
+        &self,
+        sentence: &Sentence<'_>,
+        at: PlaceAt,
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        let start = sentence.tokens[at.start].start + usize::from(at.name.clitic);
+        let (a, b) = self
+            .folded
+            .source_range(start, sentence.tokens[at.end - 1].end);
+        let written = Some(self.text[a..b].trim().to_string());
+        match &self.lex.places {
+            Some(g) => {
+                let p = g.resolve(at.name, &self.countries);
+                (written, Some(p.name.clone()), p.country.clone())
+            }
+            None => (written, None, None),
+        }
+    }
+}
+
+/// Gives `to` the place of `from`.
+fn copy_place(to: &mut Claim, from: &Claim) {
+    to.location = from.location.clone();
+    to.place = from.place.clone();
+    to.country = from.country.clone();
+}
+
 /// "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures of one sentence joined
 /// into one clause share the place named at its end.
 fn share_clause_place(claims: &mut [Claim]) {
@@ -225,7 +281,8 @@ fn share_clause_place(claims: &mut [Claim]) {
         // of the figure before it, whose place it does not give.
         let joined = b.spans[0].start >= a.spans[0].end && b.spans[0].start - a.spans[0].end <= 2;
         if a.location.is_none() && joined && b.location.is_some() {
-            claims[i].location = claims[i + 1].location.clone();
+            let b = claims[i + 1].clone();
+            copy_place(&mut claims[i], &b);
         }
     }
 }
@@ -301,6 +358,9 @@ fn merge(claims: Vec<Claim>) -> Vec<Claim> {
             .find(|o| o.kind == c.kind && o.value == c.value && c.value.is_some())
         {
             Some(o) => {
+                if o.location.is_none() {
+                    copy_place(o, &c);
+                }
                 o.spans.extend(c.spans);
                 if o.qualifier == Qualifier::Exact {
                     o.qualifier = c.qualifier;
@@ -311,9 +371,6 @@ fn merge(claims: Vec<Claim>) -> Vec<Claim> {
                 if o.source.is_none() {
                     o.source = c.source;
                     o.source_key = c.source_key;
-                }
-                if o.location.is_none() {
-                    o.location = c.location;
                 }
             }
             None => out.push(c),

@@ -1,6 +1,7 @@
 //! Claim assembly: numbers in a sentence joined to the event word, the people
 //! counted, the qualifier, the place and the source that states them.
 
+use super::gazetteer::PlaceName;
 use super::lexicon::{Cat, Lexicon, Match, SourceKeys};
 use super::numbers::{self, Mention};
 use super::tokens::{self, Token, TokenKind};
@@ -81,7 +82,10 @@ impl Sentence<'_> {
         let known = |j: usize| self.covering(j, |_| true).is_some();
         let word = |j: usize| self.tokens.get(j).filter(|t| t.kind == TokenKind::Word);
         let arabic = self.lex.language == "ar";
-        if place(i) {
+        // A name alone is a place only with the preposition "ب" on it ("بحلب"):
+        // "106 ميل" counts miles, not people in a town called Mil.
+        let with_bi = word(i).is_some_and(|t| t.text.starts_with('ب') || t.text.starts_with("وب"));
+        if place(i) && (with_bi || !arabic) {
             return true;
         }
         if self.is_word(i, &["in", "at", "في", "وفي", "в", "во"]) {
@@ -257,9 +261,10 @@ pub fn claims(
     lex: &Lexicon,
     keys: &SourceKeys,
     published: Option<chrono::NaiveDate>,
+    countries: &[String],
 ) -> Vec<Claim> {
     let folded = Folded::new(text);
-    let mut doc = Document::new(text, &folded, lex, keys, published);
+    let mut doc = Document::new(text, &folded, lex, keys, published, countries);
     for (s, e) in tokens::sentences(&folded.text) {
         doc.read_sentence(s, e);
     }
@@ -300,9 +305,17 @@ struct Found {
     kind: Kind,
     who: Who,
     qualifier: Qualifier,
-    location: Option<String>,
+    location: Option<PlaceAt>,
     first: usize,
     last: usize,
+}
+
+/// A place named in the sentence: the gazetteer's name and the tokens it covers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PlaceAt {
+    name: PlaceName,
+    start: usize,
+    end: usize,
 }
 
 const QUOTES: &[&str] = &["\"", "'", "`", "(", ")", "[", "]", "«", "»", "-", "–", "—"];
@@ -773,7 +786,8 @@ impl<'a> Sentence<'a> {
         // "14 حاجا ماليزيا، و165 إندونيسيا": the item before may end in a noun the
         // lexicon does not know.
         let unknown = |i: usize| {
-            self.tokens[i].kind == TokenKind::Word && self.covering(i, |_| true).is_none()
+            self.tokens[i].kind == TokenKind::Word
+                && self.covering(i, |c| !matches!(c, Cat::Place(_))).is_none()
         };
         // "42 عنصرا أمنيا و166 مدنيا": or in an adjective of who it counted.
         let who_word = |i: usize| self.covering(i, |c| matches!(c, Cat::Who(_))).is_some();
@@ -939,11 +953,11 @@ impl<'a> Sentence<'a> {
         before: &[Mention],
         after: &[Mention],
         noun_end: usize,
-    ) -> Option<String> {
+    ) -> Option<PlaceAt> {
         self.matches
             .iter()
             .filter_map(|p| {
-                let Cat::Place(name) = &p.cat else {
+                let Cat::Place(name) = p.cat else {
                     return None;
                 };
                 let token = &self.tokens[p.start].text;
@@ -968,7 +982,12 @@ impl<'a> Sentence<'a> {
                 };
                 // "detained since riots that began in Zhanaozen": another clause.
                 let between = between || range.into_iter().any(|i| self.is_word(i, CLAUSE_BREAKS));
-                (introduced && !between && gap <= KIND_WINDOW).then(|| (gap, name.clone()))
+                let at = PlaceAt {
+                    name,
+                    start: p.start,
+                    end: p.end,
+                };
+                (introduced && !between && gap <= KIND_WINDOW).then_some((gap, at))
             })
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n)
