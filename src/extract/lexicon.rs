@@ -82,6 +82,9 @@ pub enum Cat {
     SourceHead,
     /// A noun that names an institution: "ministry", "МЧС", "полиция".
     Institution,
+    /// A noun for a kind of place, which makes the name beside it a place the
+    /// gazetteer may not know: "province", "إقليم", "район".
+    PlaceNoun,
     /// A place of the gazetteer.
     Place(PlaceName),
 }
@@ -215,6 +218,8 @@ struct LexiconFile {
     headline_labels: Vec<String>,
     #[serde(default)]
     institution: Vec<String>,
+    #[serde(default)]
+    place_nouns: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -427,6 +432,7 @@ impl Lexicon {
         lex.add_all(&f.venue, Cat::Venue);
         lex.add_all(&f.source_head, Cat::SourceHead);
         lex.add_all(&f.institution, Cat::Institution);
+        lex.add_all(&f.place_nouns, Cat::PlaceNoun);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
@@ -530,7 +536,12 @@ impl Lexicon {
                     });
                 }
             }
-            if let Some((name, end)) = self.places.as_ref().and_then(|g| g.find(tokens, i, token_forms)) {
+            // A word the lexicon knows is not a town of that name: "مدينة" is no
+            // Madinah, "هزة" no Heze.
+            let place = (here.is_empty() || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip))
+                .then(|| self.places.as_ref()?.find(tokens, i, token_forms))
+                .flatten();
+            if let Some((name, end)) = place {
                 here.push(Match {
                     start: i,
                     end,

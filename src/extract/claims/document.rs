@@ -4,6 +4,7 @@
 
 use super::attribution::Cue;
 use super::*;
+use crate::extract::gazetteer::PlaceKind;
 
 /// An article being read, sentence by sentence: the claims found so far and what
 /// attribution carries from one sentence to the next.
@@ -29,6 +30,23 @@ pub(super) struct Document<'a> {
     /// The pipeline's countries, then those the text has named so far: where an
     /// ambiguous place name is taken to be.
     countries: Vec<String>,
+    /// Sentences read so far.
+    read: usize,
+    /// The places the lead names, in order: what the report is about.
+    lead_places: Vec<Located>,
+}
+
+/// How many sentences make the lead (the headline, then the first sentences),
+/// where a report names the place it is about.
+const LEAD_SENTENCES: usize = 3;
+
+/// A place as the text writes it, with the gazetteer's name, country and kind.
+#[derive(Debug, Clone)]
+struct Located {
+    written: String,
+    name: Option<String>,
+    country: Option<String>,
+    kind: Option<PlaceKind>,
 }
 
 impl<'a> Document<'a> {
@@ -42,6 +60,8 @@ impl<'a> Document<'a> {
     ) -> Self {
         Document {
             countries: countries.to_vec(),
+            read: 0,
+            lead_places: Vec::new(),
             text,
             folded,
             lex,
@@ -58,8 +78,21 @@ impl<'a> Document<'a> {
     }
 
     /// The claims of the sentences read, a figure stated twice merged into one.
+    /// A figure whose clause names no place is where the report is: the most
+    /// precise place its lead names (a city over a region over a country).
     pub(super) fn claims(self) -> Vec<Claim> {
-        merge(self.out)
+        let about = [PlaceKind::Added, PlaceKind::City, PlaceKind::Region, PlaceKind::Country]
+            .iter()
+            .find_map(|k| self.lead_places.iter().find(|p| p.kind == Some(*k)));
+        let mut out = merge(self.out);
+        if let Some(p) = about {
+            for c in out.iter_mut().filter(|c| c.location.is_none()) {
+                c.location = Some(p.written.clone());
+                c.place = p.name.clone();
+                c.country = p.country.clone();
+            }
+        }
+        out
     }
 
     /// Reads the sentence at folded offsets `s..e`.
@@ -71,7 +104,7 @@ impl<'a> Document<'a> {
         });
         let (src_start, src_end) = folded.source_range(s, e);
         let original = text[src_start..src_end].trim();
-        self.note_countries(&sentence);
+        self.note_places(&sentence);
         let mentions = sentence.mentions();
         let own_source = sentence.attribution(folded, text, &self.sources);
         if mentions.is_empty() {
@@ -195,10 +228,7 @@ impl<'a> Document<'a> {
                 sentence.tokens[found.last].end,
             );
             let own = Cue::nearest(&several, m.first, sentence.asides[m.first]).or(source);
-            let (location, place, country) = match found.location {
-                Some(at) => self.locate(sentence, at),
-                None => (None, None, None),
-            };
+            let at = found.location.map(|at| self.locate(sentence, at));
             self.out.push(Claim {
                 kind: found.kind,
                 who: found.who,
@@ -206,9 +236,9 @@ impl<'a> Document<'a> {
                 qualifier: found.qualifier,
                 source: own.map(str::to_string),
                 source_key: own.map(|s| keys.key(s)),
-                location,
-                place,
-                country,
+                location: at.as_ref().map(|p| p.written.clone()),
+                place: at.as_ref().and_then(|p| p.name.clone()),
+                country: at.and_then(|p| p.country),
                 claimed_on,
                 sentence: original.to_string(),
                 evidence: text[a..b].to_string(),
@@ -229,38 +259,55 @@ impl<'a> Document<'a> {
 }
 
 impl Document<'_> {
-    /// Remembers the countries a sentence names, for the place names after it.
-    fn note_countries(&mut self, sentence: &Sentence<'_>) {
+    /// Remembers the countries a sentence names, for the place names after it,
+    /// and in the lead every place it names.
+    fn note_places(&mut self, sentence: &Sentence<'_>) {
+        self.read += 1;
         let Some(g) = &self.lex.places else { return };
         for m in &sentence.matches {
-            if let Cat::Place(name) = m.cat {
-                if let Some(c) = g.country(name) {
-                    if !self.countries.iter().any(|x| x == c) {
-                        self.countries.push(c.to_string());
-                    }
+            let Cat::Place(name) = m.cat else { continue };
+            if let Some(c) = g.country(name) {
+                if !self.countries.iter().any(|x| x == c) {
+                    self.countries.push(c.to_string());
                 }
+            }
+            // The lead's places: in English and Russian any the gazetteer has, as
+            // they are capitalised; in Arabic, with no capitals, a bare word may be
+            // a common word that is also some town's name: only those written as
+            // places, and countries.
+            let counts = self.lex.language != "ar"
+                || sentence.introduces_place(m.start, name)
+                || g.country(name).is_some();
+            if self.read <= LEAD_SENTENCES && counts {
+                let at = PlaceAt {
+                    name: Some(name),
+                    clitic: usize::from(name.clitic),
+                    start: m.start,
+                    end: m.end,
+                };
+                let place = self.locate(sentence, at);
+                self.lead_places.push(place);
             }
         }
     }
 
     /// A place found in `sentence`: as written (without a clitic such as "ب"),
     /// and the gazetteer's name and country for it.
-    fn locate(
-        &self,
-        sentence: &Sentence<'_>,
-        at: PlaceAt,
-    ) -> (Option<String>, Option<String>, Option<String>) {
-        let start = sentence.tokens[at.start].start + usize::from(at.name.clitic);
+    fn locate(&self, sentence: &Sentence<'_>, at: PlaceAt) -> Located {
+        let start = sentence.tokens[at.start].start + at.clitic;
         let (a, b) = self
             .folded
             .source_range(start, sentence.tokens[at.end - 1].end);
-        let written = Some(self.text[a..b].trim().to_string());
-        match &self.lex.places {
-            Some(g) => {
-                let p = g.resolve(at.name, &self.countries);
-                (written, Some(p.name.clone()), p.country.clone())
-            }
-            None => (written, None, None),
+        let written = self.text[a..b].trim().to_string();
+        let p = at
+            .name
+            .zip(self.lex.places.as_ref())
+            .map(|(name, g)| g.resolve(name, &self.countries));
+        Located {
+            written,
+            name: p.map(|p| p.name.clone()),
+            country: p.and_then(|p| p.country.clone()),
+            kind: p.map(|p| p.kind),
         }
     }
 }

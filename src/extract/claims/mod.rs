@@ -73,13 +73,26 @@ impl Sentence<'_> {
             .count()
     }
 
+    /// Whether the place `name` at token `i` is written as where something
+    /// happened: after "in" ("in the Kazan shooting"), "في", "в", or with the
+    /// preposition "ب" on it ("بحلب"; "بأنه" is no Baneh).
+    fn introduces_place(&self, i: usize, name: PlaceName) -> bool {
+        let token = &self.tokens[i].text;
+        let bi = name.clitic > 0 && ["ب", "وب", "فب"].iter().any(|c| token.starts_with(c));
+        let after = |j: usize| j > 0 && self.is_word(j - 1, PLACE_PREPOSITIONS);
+        bi || after(i) || (i > 1 && self.is_word(i - 1, &["the"]) && after(i - 1))
+    }
+
     /// Whether a place begins at token `i` ("in Kano", "في ورزازات", "بإقليم
     /// شيشاوة", "в Перми"): a place of the gazetteer, or one introduced as a
     /// place is (a capitalised name after "in"; in Arabic any word after "في", or
     /// a word with the prefix "ب" that the lexicon does not know).
     fn names_a_place(&self, i: usize) -> bool {
         let place = |j: usize| self.covering(j, |c| matches!(c, Cat::Place(_))).is_some();
-        let known = |j: usize| self.covering(j, |_| true).is_some();
+        let known = |j: usize| {
+            self.covering(j, |c| !matches!(c, Cat::Place(_) | Cat::PlaceNoun))
+                .is_some()
+        };
         let word = |j: usize| self.tokens.get(j).filter(|t| t.kind == TokenKind::Word);
         let arabic = self.lex.language == "ar";
         // A name alone is a place only with the preposition "ب" on it ("بحلب"):
@@ -310,10 +323,13 @@ struct Found {
     last: usize,
 }
 
-/// A place named in the sentence: the gazetteer's name and the tokens it covers.
+/// A place named in the sentence: the gazetteer's name, if it has it, and the
+/// tokens it covers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct PlaceAt {
-    name: PlaceName,
+    name: Option<PlaceName>,
+    /// Bytes of the first token that are a clitic, not the place ("ب").
+    clitic: usize,
     start: usize,
     end: usize,
 }
@@ -954,17 +970,9 @@ impl<'a> Sentence<'a> {
         after: &[Mention],
         noun_end: usize,
     ) -> Option<PlaceAt> {
-        self.matches
-            .iter()
+        self.places()
+            .into_iter()
             .filter_map(|p| {
-                let Cat::Place(name) = p.cat else {
-                    return None;
-                };
-                let token = &self.tokens[p.start].text;
-                let introduced = (p.start > 0 && self.is_word(p.start - 1, PLACE_PREPOSITIONS))
-                    || ["ب", "وب", "فب"].iter().any(|c| {
-                        token.starts_with(c) && !self.lex.forms(token).iter().all(|f| f == token)
-                    });
                 let (gap, between, range) = if p.start >= noun_end {
                     (
                         self.gap(noun_end, p.start),
@@ -982,15 +990,82 @@ impl<'a> Sentence<'a> {
                 };
                 // "detained since riots that began in Zhanaozen": another clause.
                 let between = between || range.into_iter().any(|i| self.is_word(i, CLAUSE_BREAKS));
-                let at = PlaceAt {
-                    name,
-                    start: p.start,
-                    end: p.end,
-                };
-                (introduced && !between && gap <= KIND_WINDOW).then_some((gap, at))
+                (!between && gap <= KIND_WINDOW).then_some((gap, p))
             })
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n)
+    }
+
+    /// The places the sentence writes as where something happened: names of the
+    /// gazetteer ("в Харькове", "بحلب"), and names a noun for a kind of place
+    /// makes places though the gazetteer lacks them ("بإقليم الحوز", "in Wasit
+    /// province", "в Таловском районе", "в селе Куженкино").
+    fn places(&self) -> Vec<PlaceAt> {
+        let mut out: Vec<PlaceAt> = self
+            .matches
+            .iter()
+            .filter_map(|p| match p.cat {
+                Cat::Place(name) if self.introduces_place(p.start, name) => Some(PlaceAt {
+                    name: Some(name),
+                    clitic: usize::from(name.clitic),
+                    start: p.start,
+                    end: p.end,
+                }),
+                _ => None,
+            })
+            .collect();
+        for k in self.matches.iter().filter(|k| k.cat == Cat::PlaceNoun) {
+            if let Some(at) = self.named_by_place_noun(k.start, k.end) {
+                if !out.iter().any(|o| o.start < at.end && at.start < o.end) {
+                    out.push(at);
+                }
+            }
+        }
+        out
+    }
+
+    /// The place a noun for a kind of place at `start..end` names with the name
+    /// beside it, if the sentence writes it as where something happened.
+    fn named_by_place_noun(&self, start: usize, end: usize) -> Option<PlaceAt> {
+        let name_word = |i: usize| {
+            self.tokens.get(i).is_some_and(|t| {
+                t.kind == TokenKind::Word
+                    && (t.capital || self.lex.language == "ar")
+                    && self.covering(i, |c| !matches!(c, Cat::Place(_))).is_none()
+            })
+        };
+        let after_preposition = |i: usize| {
+            let i = if i > 0 && self.is_word(i - 1, &["the"]) { i - 1 } else { i };
+            i > 0 && self.is_word(i - 1, PLACE_PREPOSITIONS)
+        };
+        let span = |s: usize, e: usize| PlaceAt {
+            name: None,
+            clitic: 0,
+            start: s,
+            end: e,
+        };
+        if self.lex.language == "ar" {
+            // "بإقليم الحوز", "في محافظة واسط".
+            let t = &self.tokens[start].text;
+            let bi = ["وب", "ب"]
+                .iter()
+                .find(|c| t.starts_with(*c) && self.lex.forms(t).len() > 1)
+                .map_or(0, |c| c.len());
+            return ((bi > 0 || after_preposition(start)) && name_word(end)).then(|| PlaceAt {
+                clitic: bi,
+                ..span(start, end + 1)
+            });
+        }
+        // "in the Basra province", "в Таловском районе": the name before.
+        let mut first = start;
+        while first > 0 && name_word(first - 1) && start - first < 3 {
+            first -= 1;
+        }
+        if first < start && after_preposition(first) {
+            return Some(span(first, end));
+        }
+        // "the city of Derna", "в селе Куженкино": the name after.
+        (name_word(end) && after_preposition(start)).then(|| span(start, end + 1))
     }
 
     /// The claim of `part` in "part of (the) whole ...": the whole's event, place
