@@ -113,6 +113,8 @@ pub struct Claim {
     pub place: Option<String>,
     /// Its ISO 3166-1 country code, when known.
     pub country: Option<String>,
+    /// Whether the figure's own clause gave the place, or only the report's lead.
+    pub location_from: Option<Locus>,
     /// The day the claim refers to, when the text names one ("on Thursday", "أمس"),
     /// resolved against the article's date.
     pub claimed_on: Option<chrono::NaiveDate>,
@@ -168,6 +170,15 @@ label_enum!(
         Displaced => "displaced",
         Kidnapped => "kidnapped",
         Evacuated => "evacuated",
+    }
+);
+
+label_enum!(
+    /// What gave a claim its place: the figure's own clause ("12 killed in
+    /// Tripoli"), or the lead of a report about one place.
+    Locus {
+        Clause => "clause",
+        Lead => "lead",
     }
 );
 

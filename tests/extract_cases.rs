@@ -3,6 +3,7 @@
 //! mismatch of every case is listed before the test fails.
 
 use claimwire::extract::Extractor;
+use claimwire::model::Locus;
 use claimwire::text::fold;
 use serde::Deserialize;
 
@@ -97,11 +98,16 @@ fn check_file(name: &str, extractor: &Extractor, failures: &mut Vec<String>) -> 
                     wrong.push(format!("source {:?} not {s:?}", c.source));
                 }
             }
-            // The place by the gazetteer's name; `location = ""`: no place may be given.
-            if let Some(l) = &e.location {
-                if c.place.as_deref() != Some(l.as_str()).filter(|l| !l.is_empty()) {
+            // The place by the gazetteer's name; `location = ""`: the figure's own
+            // clause gives none (the report's lead still may).
+            match e.location.as_deref() {
+                Some("") if c.location_from == Some(Locus::Clause) => {
+                    wrong.push(format!("place {:?} from its clause, not none", c.place));
+                }
+                Some(l) if !l.is_empty() && c.place.as_deref() != Some(l) => {
                     wrong.push(format!("place {:?} not {l}", c.place));
                 }
+                _ => {}
             }
             if let Some(w) = &e.written {
                 if c.location.as_deref() != Some(w.as_str()) {

@@ -220,7 +220,12 @@ pub fn figure_claims(
     kind: Option<&str>,
 ) -> rusqlite::Result<Vec<FigureClaim>> {
     let mut sql = String::from(
-        "SELECT c.event, c.kind, c.who, c.location, c.value, c.qualifier, c.source, c.source_key, a.story_id, a.outlet,
+        // A figure is one per place its clause names (by the gazetteer's name, so
+        // that "Харькове" and "Харьков" are one); a place only the lead gave does
+        // not split a national toll from itself.
+        "SELECT c.event, c.kind, c.who,
+                CASE WHEN c.location_from = 'lead' THEN NULL ELSE COALESCE(c.place, c.location) END,
+                c.value, c.qualifier, c.source, c.source_key, a.story_id, a.outlet,
                 c.claimed_at, a.published_at, a.fetched_at
          FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1",
     );

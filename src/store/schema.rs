@@ -102,6 +102,11 @@ const MIGRATIONS: &[&str] = &[
     "DROP TRIGGER claims_fts_insert;",
     // 6: why an entry was not stored, in words (a refused link names its scheme).
     "ALTER TABLE feed_entries ADD COLUMN detail TEXT;",
+    // 7: the place of a claim in the gazetteer, and whether its clause or the
+    // report's lead gave it.
+    "ALTER TABLE claims ADD COLUMN place TEXT;
+     ALTER TABLE claims ADD COLUMN country TEXT;
+     ALTER TABLE claims ADD COLUMN location_from TEXT;",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -354,8 +354,9 @@ fn insert_article(
     let mut stmt = tx.prepare_cached(
         "INSERT INTO claims (article_id, event, kind, who, value, value_low, value_high, qualifier,
                              source, source_key, location, claimed_at, sentence, evidence,
-                             span_start, span_end, spans, extractor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                             span_start, span_end, spans, extractor, place, country, location_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21)
          ON CONFLICT DO NOTHING",
     )?;
     let mut n = 0;
@@ -385,6 +386,9 @@ fn insert_article(
             first.end as i64,
             spans,
             EXTRACTOR_VERSION,
+            c.place,
+            c.country,
+            c.location_from.map(|l| l.as_str()),
         ])? as u64;
     }
     Ok(Some((id, n)))

@@ -5,6 +5,7 @@
 use super::attribution::Cue;
 use super::*;
 use crate::extract::gazetteer::PlaceKind;
+use crate::model::Locus;
 
 /// An article being read, sentence by sentence: the claims found so far and what
 /// attribution carries from one sentence to the next.
@@ -90,6 +91,7 @@ impl<'a> Document<'a> {
                 c.location = Some(p.written.clone());
                 c.place = p.name.clone();
                 c.country = p.country.clone();
+                c.location_from = Some(Locus::Lead);
             }
         }
         out
@@ -238,6 +240,7 @@ impl<'a> Document<'a> {
                 source_key: own.map(|s| keys.key(s)),
                 location: at.as_ref().map(|p| p.written.clone()),
                 place: at.as_ref().and_then(|p| p.name.clone()),
+                location_from: at.as_ref().map(|_| Locus::Clause),
                 country: at.and_then(|p| p.country),
                 claimed_on,
                 sentence: original.to_string(),
@@ -317,6 +320,7 @@ fn copy_place(to: &mut Claim, from: &Claim) {
     to.location = from.location.clone();
     to.place = from.place.clone();
     to.country = from.country.clone();
+    to.location_from = from.location_from;
 }
 
 /// "مقتل خمسة مدنيين وإصابة 30 آخرين في شيمكنت": figures of one sentence joined
