@@ -20,12 +20,12 @@ const WORLD: &[u8] = include_bytes!("lexicons/world.tsv.gz");
 /// The languages the gazetteer has spellings for, in the order of its columns.
 const LANGUAGES: [&str; 3] = ["ar", "en", "ru"];
 
-/// What sort of place a record is; a country outranks a region, a region a city,
-/// when one name is all three.
+/// What sort of place a record is. When one name is several, a country outranks
+/// a city and a city its region ("Tripoli" is the city, not the district).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PlaceKind {
-    City,
     Region,
+    City,
     Country,
     /// A place of `places.toml` or of a pipeline: it wins over the world list.
     Added,
@@ -345,7 +345,7 @@ impl Gazetteer {
     }
 
     /// The place a name means: one in a `preferred` country if it can be, then a
-    /// country over a region over a city, then the most populous.
+    /// country over a city over a region, then the most populous.
     pub fn resolve(&self, name: PlaceName, preferred: &[String]) -> &PlaceRecord {
         self.candidates(name)
             .max_by_key(|p| {
