@@ -13,7 +13,14 @@ pub struct StoredClaim {
     pub value: Option<f64>,
     pub qualifier: String,
     pub source: Option<String>,
+    /// Where, as written.
     pub location: Option<String>,
+    /// The gazetteer's name for it, and its ISO 3166-1 country code.
+    pub place: Option<String>,
+    pub country: Option<String>,
+    /// `clause` when the figure's own clause names the place, `lead` when only
+    /// the report's lead does.
+    pub location_from: Option<String>,
     pub outlet: Option<String>,
     pub published_at: Option<String>,
     /// The day the claim refers to, when the text names one.
@@ -123,7 +130,7 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
     let mut sql = format!(
         "SELECT c.id, c.event, c.kind, c.who, c.value, c.qualifier, c.source, c.location,
                 a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end,
-                c.claimed_at, a.story_id, c.article_id{from}"
+                c.claimed_at, a.story_id, c.article_id, c.place, c.country, c.location_from{from}"
     );
     sql.push_str(if filter.timeline {
         " ORDER BY CLAIM_DAY, a.published_at, c.article_id, c.span_start"
@@ -158,6 +165,9 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
             claimed_at: r.get(15)?,
             story_id: r.get(16)?,
             article_id: r.get(17)?,
+            place: r.get(18)?,
+            country: r.get(19)?,
+            location_from: r.get(20)?,
         })
     })?;
     rows.collect()
