@@ -102,14 +102,7 @@ async fn a_mine_disasters_missing_over_the_days_in_figures_and_the_page() {
     assert_eq!(&missing["latest_at"].as_str().unwrap()[..10], *last);
 
     // The page shows the figure.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = claimwire::api::State::new(&db, None);
-    tokio::spawn(claimwire::api::serve(
-        listener,
-        state,
-        tokio_util::sync::CancellationToken::new(),
-    ));
+    let base = common::serve(&db).await;
     let page = reqwest::get(&base).await.unwrap().text().await.unwrap();
     assert!(page.contains("listvyazhnaya-mine-2021"), "{page}");
     assert!(

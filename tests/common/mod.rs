@@ -199,15 +199,20 @@ pub async fn serve_demo() -> (String, tempfile::TempDir) {
     claimwire::pipeline::run(&demo, options, tokio_util::sync::CancellationToken::new())
         .await
         .unwrap();
+    (serve(&db).await, dir)
+}
+
+/// The API over database `db` on a loopback port: its base URL.
+pub async fn serve(db: &std::path::Path) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = claimwire::api::State::new(&db, None);
+    let state = claimwire::api::State::new(db, None);
     tokio::spawn(claimwire::api::serve(
         listener,
         state,
         tokio_util::sync::CancellationToken::new(),
     ));
-    (base, dir)
+    base
 }
 
 /// The database holds exactly `n` articles, one per entry, each with its claim
