@@ -7,12 +7,13 @@
 //! find Харьков and Краматорск; Arabic ones through the lexicon's clitics
 //! ("بحلب"); English and Russian names only where the text writes a capital.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use super::tokens::{self, Token, TokenKind};
 use crate::text::fold;
+
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The generated world list, gzipped TSV (see `scripts/gazetteer.py`).
 const WORLD: &[u8] = include_bytes!("lexicons/world.tsv.gz");
@@ -68,11 +69,14 @@ pub struct PlaceName {
     pub clitic: u8,
 }
 
-/// The world list, loaded once per process.
+/// The world list, loaded once per process; each language's names are indexed
+/// the first time a text in that language needs them.
 #[derive(Debug)]
 struct World {
+    /// The decompressed list, whose lines the indexes are built from.
+    text: String,
     places: Vec<PlaceRecord>,
-    index: [NameIndex; 3],
+    index: [OnceLock<NameIndex>; 3],
 }
 
 /// The world list plus the places added to it, for one language.
@@ -118,6 +122,14 @@ fn russian_stems(word: &str) -> impl Iterator<Item = &str> {
 /// them; `None` for a name with no word in it.
 fn name_words(name: &str, russian: bool) -> Option<Vec<String>> {
     let folded = fold(name);
+    // Most names are words and spaces, which the tokenizer splits at the spaces.
+    if folded.chars().all(|c| c.is_alphabetic() || c == ' ') {
+        let words: Vec<String> = folded
+            .split_whitespace()
+            .map(|w| if russian { russian_stem(w) } else { w }.to_string())
+            .collect();
+        return (!words.is_empty()).then_some(words);
+    }
     let words: Vec<String> = tokens::tokenize(&folded, 0)
         .into_iter()
         .filter(|t| !matches!(t.text.as_str(), "\"" | "'" | "`" | "(" | ")"))
@@ -217,39 +229,50 @@ impl World {
                 line: 0,
                 detail: e.to_string(),
             })?;
-        let mut world = World {
-            places: Vec::new(),
-            index: Default::default(),
-        };
+        let mut places = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let bad = |detail: &str| GazetteerError {
                 line: n + 1,
                 detail: detail.to_string(),
             };
-            let cols: Vec<&str> = line.split('\t').collect();
-            let [kind, country, population, name, spellings @ ..] = cols.as_slice() else {
+            let mut cols = line.split('\t');
+            let (Some(kind), Some(country), Some(population), Some(name)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
                 return Err(bad("fewer than 4 columns"));
             };
-            let kind = match *kind {
+            let kind = match kind {
                 "C" => PlaceKind::Country,
                 "R" => PlaceKind::Region,
                 "P" => PlaceKind::City,
                 _ => return Err(bad("kind is not C, R or P")),
             };
-            let id = world.places.len() as u32;
-            world.places.push(PlaceRecord {
+            places.push(PlaceRecord {
                 name: name.to_string(),
                 country: Some(country.to_string()),
                 kind,
                 population: population.parse().map_err(|_| bad("population is not a number"))?,
             });
-            for (lang, column) in spellings.iter().enumerate().take(LANGUAGES.len()) {
+        }
+        Ok(World {
+            text,
+            places,
+            index: Default::default(),
+        })
+    }
+
+    /// The names of language `lang` (an index into [`LANGUAGES`]).
+    fn index(&self, lang: usize) -> &NameIndex {
+        self.index[lang].get_or_init(|| {
+            let mut index = NameIndex::default();
+            for (id, line) in self.text.lines().enumerate() {
+                let column = line.split('\t').nth(4 + lang).unwrap_or("");
                 for written in column.split('|').filter(|s| !s.is_empty()) {
-                    world.index[lang].add(written, id, lang == 2);
+                    index.add(written, id as u32, LANGUAGES[lang] == "ru");
                 }
             }
-        }
-        Ok(world)
+            index
+        })
     }
 }
 
@@ -316,10 +339,10 @@ impl Gazetteer {
         };
         let (found, added) = match lookup(&self.added.1) {
             Some(hit) => (hit, true),
-            None => (lookup(&self.world.index[self.language])?, false),
+            None => (lookup(self.world.index(self.language))?, false),
         };
         let (name, end) = found;
-        let index = if added { &self.added.1 } else { &self.world.index[self.language] };
+        let index = if added { &self.added.1 } else { self.world.index(self.language) };
         // The clitic is what the form that matched lacks of the token.
         let first_len = forms
             .iter()
@@ -336,7 +359,7 @@ impl Gazetteer {
         let (records, index): (&[PlaceRecord], &NameIndex) = if name.added {
             (&self.added.0, &self.added.1)
         } else {
-            (&self.world.places, &self.world.index[self.language])
+            (&self.world.places, self.world.index(self.language))
         };
         index.names[name.name as usize]
             .places

@@ -8,6 +8,9 @@
 
 use std::collections::HashMap;
 
+/// Maps looked up once per token: a fast hash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use serde::Deserialize;
 
 use super::gazetteer::{Gazetteer, Place, PlaceName};
@@ -162,9 +165,9 @@ pub struct Lexicon {
     pub language: String,
     prefixes: Vec<String>,
     entries: Vec<Entry>,
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: FastMap<String, Vec<usize>>,
     /// Entries whose first word is a prefix, by the prefix's first char.
-    by_prefix: HashMap<char, Vec<usize>>,
+    by_prefix: FastMap<char, Vec<usize>>,
     /// Folded words that make the short side of a headline's colon no source.
     headline_labels: std::collections::HashSet<String>,
     /// The world's places and those added, for this language.
@@ -383,8 +386,8 @@ impl Lexicon {
             language: f.language,
             prefixes: f.prefixes.iter().map(|p| fold(p)).collect(),
             entries: Vec::new(),
-            by_first: HashMap::new(),
-            by_prefix: HashMap::new(),
+            by_first: FastMap::default(),
+            by_prefix: FastMap::default(),
             headline_labels: f.headline_labels.iter().map(|w| fold(w)).collect(),
         };
         // Longest clitics first, so "وال" is tried before "و".
