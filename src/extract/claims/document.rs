@@ -33,8 +33,8 @@ pub(super) struct Document<'a> {
     countries: Vec<String>,
     /// Sentences read so far.
     read: usize,
-    /// The places the lead names, in order: what the report is about.
-    lead_places: Vec<Located>,
+    /// Every place named so far, with the number of the sentence naming it.
+    named: Vec<(usize, Located)>,
 }
 
 /// How many sentences make the lead (the headline, then the first sentences),
@@ -62,7 +62,7 @@ impl<'a> Document<'a> {
         Document {
             countries: countries.to_vec(),
             read: 0,
-            lead_places: Vec::new(),
+            named: Vec::new(),
             text,
             folded,
             lex,
@@ -79,12 +79,9 @@ impl<'a> Document<'a> {
     }
 
     /// The claims of the sentences read, a figure stated twice merged into one.
-    /// A figure whose clause names no place is where the report is: the most
-    /// precise place its lead names (a city over a region over a country).
+    /// A figure whose clause names no place is where the report is about.
     pub(super) fn claims(self) -> Vec<Claim> {
-        let about = [PlaceKind::Added, PlaceKind::City, PlaceKind::Region, PlaceKind::Country]
-            .iter()
-            .find_map(|k| self.lead_places.iter().find(|p| p.kind == Some(*k)));
+        let about = self.about().cloned();
         let mut out = merge(self.out);
         if let Some(p) = about {
             for c in out.iter_mut().filter(|c| c.location.is_none()) {
@@ -95,6 +92,29 @@ impl<'a> Document<'a> {
             }
         }
         out
+    }
+
+    /// The place the report is about: the one it names most, a place its lead
+    /// names counting twice more; between equals the more precise (a city over a
+    /// region over a country), then the first named.
+    fn about(&self) -> Option<&Located> {
+        let precision = |k: Option<PlaceKind>| match k {
+            Some(PlaceKind::Added) => 4,
+            Some(PlaceKind::City) => 3,
+            Some(PlaceKind::Region) => 2,
+            Some(PlaceKind::Country) => 1,
+            None => 0,
+        };
+        let weight = |p: &Located| {
+            let same = || self.named.iter().filter(|(_, q)| q.name == p.name);
+            let in_lead = same().any(|(s, _)| *s <= LEAD_SENTENCES);
+            same().count() + 2 * usize::from(in_lead)
+        };
+        self.named
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (_, p))| (weight(p), precision(p.kind), std::cmp::Reverse(*i)))
+            .map(|(_, (_, p))| p)
     }
 
     /// Reads the sentence at folded offsets `s..e`.
@@ -262,8 +282,8 @@ impl<'a> Document<'a> {
 }
 
 impl Document<'_> {
-    /// Remembers the countries a sentence names, for the place names after it,
-    /// and in the lead every place it names.
+    /// Remembers the places a sentence names, and their countries for the place
+    /// names after it.
     fn note_places(&mut self, sentence: &Sentence<'_>) {
         self.read += 1;
         let Some(g) = &self.lex.places else { return };
@@ -274,14 +294,14 @@ impl Document<'_> {
                     self.countries.push(c.to_string());
                 }
             }
-            // The lead's places: in English and Russian any the gazetteer has, as
-            // they are capitalised; in Arabic, with no capitals, a bare word may be
-            // a common word that is also some town's name: only those written as
-            // places, and countries.
+            // In English and Russian any place the gazetteer has, as they are
+            // capitalised; in Arabic, with no capitals, a bare word may be a common
+            // word that is also some town's name: only those written as places,
+            // and countries.
             let counts = self.lex.language != "ar"
                 || sentence.introduces_place(m.start, name)
                 || g.country(name).is_some();
-            if self.read <= LEAD_SENTENCES && counts {
+            if counts {
                 let at = PlaceAt {
                     name: Some(name),
                     clitic: usize::from(name.clitic),
@@ -289,7 +309,7 @@ impl Document<'_> {
                     end: m.end,
                 };
                 let place = self.locate(sentence, at);
-                self.lead_places.push(place);
+                self.named.push((self.read, place));
             }
         }
     }
