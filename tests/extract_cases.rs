@@ -36,6 +36,8 @@ struct Expected {
     /// The place as the text writes it ("Харькове").
     written: Option<String>,
     country: Option<String>,
+    /// What gave the place: "clause" or "lead".
+    from: Option<String>,
     date: Option<String>,
 }
 
@@ -112,6 +114,11 @@ fn check_file(name: &str, extractor: &Extractor, failures: &mut Vec<String>) -> 
             if let Some(w) = &e.written {
                 if c.location.as_deref() != Some(w.as_str()) {
                     wrong.push(format!("location {:?} not as written {w:?}", c.location));
+                }
+            }
+            if let Some(f) = &e.from {
+                if c.location_from.map(|l| l.as_str()) != Some(f.as_str()) {
+                    wrong.push(format!("place from {:?} not {f}", c.location_from));
                 }
             }
             if let Some(cc) = &e.country {

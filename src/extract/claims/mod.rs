@@ -234,6 +234,9 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "города",
 ];
 
+/// "Where" opening a relative clause after a place: the figures in it are there.
+const WHERE: &[&str] = &["where", "حيث", "где"];
+
 /// Words that open another clause, which a figure's place does not reach into.
 const CLAUSE_BREAKS: &[&str] = &[
     "that",
@@ -980,10 +983,18 @@ impl<'a> Sentence<'a> {
                         noun_end..p.start,
                     )
                 } else if p.end <= m.first {
+                    // "the Kathmandu Valley, where 1,441 have died": the clause
+                    // "where" opens is the place's own.
+                    let comma = usize::from(self.is_word(p.end, &[",", "،"]));
+                    let from = if self.is_word(p.end + comma, WHERE) {
+                        p.end + comma + 1
+                    } else {
+                        p.end
+                    };
                     (
-                        self.gap(p.end, m.first),
+                        self.gap(from, m.first),
                         before.iter().any(|o| o.first >= p.end),
-                        p.end..m.first,
+                        from..m.first,
                     )
                 } else {
                     (0, false, 0..0)
