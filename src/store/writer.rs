@@ -299,9 +299,15 @@ fn entry(
     detail: Option<&str>,
     now: &str,
 ) -> rusqlite::Result<()> {
+    // A second copy of an entry (a poll that came round while the first was
+    // still being read) may reach the writer first, as a duplicate that skipped
+    // extraction: the entry whose article is then stored is 'stored'.
     tx.prepare_cached(
         "INSERT INTO feed_entries (feed_id, entry_key, status, article_id, detail, seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (feed_id, entry_key) DO UPDATE
+            SET status = excluded.status, article_id = excluded.article_id, detail = NULL
+            WHERE excluded.status = 'stored' AND feed_entries.status <> 'stored'",
     )?
     .execute(params![feed, key, status, article, detail, now])?;
     Ok(())
@@ -451,4 +457,72 @@ pub fn write_reports(conn: &mut Connection, reports: &[FeedReport]) -> rusqlite:
         }
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::{Article, ExtractedArticle, FeedReport, NewArticle, PollOutcome, PollTicket};
+
+    #[test]
+    fn an_entry_is_stored_when_its_duplicate_copy_was_written_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::store::open(&dir.path().join("c.db")).unwrap();
+        let feed = Arc::new(crate::config::FeedConfig::new(
+            url::Url::parse("https://e.org/rss").unwrap(),
+            "p",
+        ));
+        let (done, _reports) = async_channel::unbounded();
+        let ticket = || {
+            let report = FeedReport {
+                feed: feed.clone(),
+                polled_at: Utc::now(),
+                next_poll_at: Utc::now(),
+                outcome: PollOutcome::NotModified,
+            };
+            PollTicket::new(report, done.clone())
+        };
+        // The second poll's copy, found a duplicate of the first in flight.
+        let copy = Record::Skipped(crate::model::SkippedEntry {
+            feed: feed.clone(),
+            entry_key: "e1".into(),
+            reason: Skip::Duplicate,
+            detail: None,
+            poll: ticket(),
+        });
+        let article = Article {
+            feed: feed.clone(),
+            entry_key: "e1".into(),
+            url: "https://e.org/a/1".into(),
+            title: "t".into(),
+            published: None,
+            text: "text".into(),
+            fetched_at: Utc::now(),
+            poll: ticket(),
+        };
+        let first = Record::Article(Box::new(ExtractedArticle {
+            new: NewArticle {
+                article,
+                canonical_url: "https://e.org/a/1".into(),
+                content_hash: "h".into(),
+                story_id: 1,
+                signature: vec![0; crate::dedupe::minhash::HASHES],
+            },
+            language: None,
+            claims: Vec::new(),
+        }));
+        let counts = StoreCounts::default();
+        write_records(&mut conn, &[copy], &counts).unwrap();
+        write_records(&mut conn, &[first], &counts).unwrap();
+        let (status, article): (String, Option<i64>) = conn
+            .query_row(
+                "SELECT status, article_id FROM feed_entries WHERE entry_key = 'e1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((status.as_str(), article.is_some()), ("stored", true));
+    }
 }
