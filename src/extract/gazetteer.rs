@@ -77,6 +77,7 @@ struct World {
     text: String,
     places: Vec<PlaceRecord>,
     index: [OnceLock<NameIndex>; 3],
+    adjectives: [OnceLock<HashMap<String, String>>; 3],
 }
 
 /// The world list plus the places added to it, for one language.
@@ -258,6 +259,36 @@ impl World {
             text,
             places,
             index: Default::default(),
+            adjectives: Default::default(),
+        })
+    }
+
+    /// The stems country adjectives are made from, in language `lang`: each
+    /// country's one-word names without their final vowel ("libya" → "liby",
+    /// "ليبيا" → "ليب", "ливия" → "лив").
+    fn adjective_stems(&self, lang: usize) -> &HashMap<String, String> {
+        self.adjectives[lang].get_or_init(|| {
+            let mut stems = HashMap::default();
+            for (line, place) in self.text.lines().zip(&self.places) {
+                let (PlaceKind::Country, Some(cc)) = (place.kind, &place.country) else {
+                    continue;
+                };
+                let column = line.split('\t').nth(4 + lang).unwrap_or("");
+                for name in column.split('|').map(fold).filter(|n| !n.contains(' ')) {
+                    let name = if LANGUAGES[lang] == "ar" {
+                        name.strip_prefix("ال").unwrap_or(&name).to_string()
+                    } else {
+                        name
+                    };
+                    let stem = ["يا", "ا", "ia", "a", "e", "o", "y", "ия", "я", "а"]
+                        .iter()
+                        .find_map(|e| name.strip_suffix(e).filter(|s| s.chars().count() >= 3))
+                        .unwrap_or(&name);
+                    stems.entry(stem.to_string()).or_insert_with(|| cc.clone());
+                    stems.entry(name.clone()).or_insert_with(|| cc.clone());
+                }
+            }
+            stems
         })
     }
 
@@ -381,6 +412,61 @@ impl Gazetteer {
             .expect("every name has a place")
     }
 
+    /// The country a source phrase names, by name ("Turkey's health ministry",
+    /// "Минздрав Ливии") or by its adjective ("the Libyan health ministry",
+    /// "وزارة الصحة الليبية", "сирийский Минздрав"), so that two countries'
+    /// ministries are two sources.
+    pub fn country_in(&self, phrase: &str) -> Option<String> {
+        let mut tokens = tokens::tokenize(&fold(phrase), 0);
+        // Capitals are not known here; only countries are taken, which no common
+        // word is.
+        tokens.iter_mut().for_each(|t| t.capital = true);
+        for t in tokens.iter_mut() {
+            // "Turkey's" is Turkey.
+            if let Some(w) = t.text.strip_suffix("'s") {
+                t.text = w.to_string();
+            }
+        }
+        (0..tokens.len()).find_map(|i| {
+            let forms = [tokens[i].text.as_str()];
+            // A country anywhere; a town only after "in" ("the health ministry in
+            // Gaza"), as a word of the phrase may be some town's name.
+            let after_in = i > 0 && ["in", "at", "في", "в", "во"].contains(&tokens[i - 1].text.as_str());
+            let by_name = self.find(&tokens, i, &forms).and_then(|(name, _)| {
+                let town = || after_in.then(|| self.resolve(name, &[]).country.clone()).flatten();
+                self.country(name).map(str::to_string).or_else(town)
+            });
+            by_name.or_else(|| self.country_of_adjective(&tokens[i].text))
+        })
+    }
+
+    /// The country whose adjective `word` (folded) is: its name's stem with an
+    /// adjective ending ("libyan", "الليبية", "ливийский").
+    fn country_of_adjective(&self, word: &str) -> Option<String> {
+        let stems = self.world.adjective_stems(self.language);
+        let language = LANGUAGES[self.language];
+        let endings: &[&str] = match language {
+            "ar" => &["يون", "يين", "يه", "ي"],
+            "ru" => &[
+                "ийского", "ийской", "ийский", "ийская", "ийское", "ийских", "ского", "ской",
+                "ский", "ская", "ское", "ских", "скому", "ским",
+            ],
+            _ => &["ian", "an", "i", "ese", "ean", "n"],
+        };
+        let word = if language == "ar" {
+            word.strip_prefix("ال").unwrap_or(word)
+        } else {
+            word
+        };
+        endings.iter().find_map(|e| {
+            let stem = word.strip_suffix(e)?;
+            (stem.chars().count() >= 3)
+                .then(|| stems.get(stem))
+                .flatten()
+                .cloned()
+        })
+    }
+
     /// The country a name is, when it names one ("Libya", "ليبيا", "Ливии").
     pub fn country(&self, name: PlaceName) -> Option<&str> {
         self.candidates(name)
@@ -415,6 +501,26 @@ mod tests {
                 assert!(russian_stems(f).any(|s| s == stem), "{f} is not {name} ({stem})");
             }
         }
+    }
+
+    #[test]
+    fn a_source_phrase_names_its_country_by_name_or_adjective() {
+        for (lang, phrase, cc) in [
+            ("en", "the Libyan health ministry", "LY"),
+            ("en", "Turkey's health ministry", "TR"),
+            ("en", "Syria's civil defence", "SY"),
+            ("ar", "وزارة الصحة الليبية", "LY"),
+            ("ar", "الدفاع المدني السوري", "SY"),
+            ("ar", "وزارة الصحة في غزة", "PS"),
+            ("ru", "Минздрав Ливии", "LY"),
+            ("ru", "сирийский Минздрав", "SY"),
+            ("ru", "МЧС России", "RU"),
+        ] {
+            let g = Gazetteer::world(lang).unwrap();
+            assert_eq!(g.country_in(phrase).as_deref(), Some(cc), "{phrase}");
+        }
+        let g = Gazetteer::world("en").unwrap();
+        assert_eq!(g.country_in("the health ministry"), None);
     }
 
     #[test]

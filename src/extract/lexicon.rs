@@ -258,6 +258,8 @@ struct SourcesFile {
 #[serde(deny_unknown_fields)]
 struct SourceEntry {
     key: String,
+    #[serde(default)]
+    national: bool,
     aliases: Vec<String>,
 }
 
@@ -267,6 +269,8 @@ struct SourceEntry {
 pub struct SourceKeys {
     /// Known spellings, longest first.
     aliases: Vec<Alias>,
+    /// The keys of institutions every country has, which carry a country.
+    national: std::collections::HashSet<String>,
 }
 
 /// One known spelling of a source: its folded words, the same without the
@@ -283,6 +287,18 @@ fn words(s: &str) -> Vec<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_string)
+        .collect()
+}
+
+/// Arabic words without their clitics, for comparing: "بوزارة" is "وزارة".
+fn without_clitics(ws: &[String]) -> Vec<&str> {
+    ws.iter()
+        .map(|w| {
+            ["وال", "بال", "لل", "ال", "و", "ب", "ل"]
+                .iter()
+                .find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 2))
+                .unwrap_or(w)
+        })
         .collect()
 }
 
@@ -307,6 +323,12 @@ impl SourceKeys {
                 .unwrap_or(w)
                 .to_string()
         };
+        let national = f
+            .source
+            .iter()
+            .filter(|s| s.national)
+            .map(|s| s.key.clone())
+            .collect();
         let mut aliases: Vec<Alias> = f
             .source
             .into_iter()
@@ -325,31 +347,45 @@ impl SourceKeys {
             .filter(|a| !a.words.is_empty())
             .collect();
         aliases.sort_by_key(|a| std::cmp::Reverse(a.words.iter().map(|x| x.len()).sum::<usize>()));
-        Ok(SourceKeys { aliases })
+        Ok(SourceKeys { aliases, national })
+    }
+
+    /// The key of a source as written, whose phrase names `country`: a national
+    /// institution's key with the country ("health-ministry:LY"), so that two
+    /// countries' ministries are two sources; else as [`SourceKeys::key`].
+    pub fn key_in(&self, source: &str, country: Option<&str>) -> String {
+        match (self.known(source), country) {
+            (Some(k), Some(cc)) if self.national.contains(k) => format!("{k}:{cc}"),
+            (Some(k), _) => k.to_string(),
+            (None, _) => self.key(source),
+        }
+    }
+
+    /// A national institution's key that names no country yet, with `country`.
+    pub fn in_country(&self, key: &str, country: &str) -> Option<String> {
+        self.national
+            .contains(key)
+            .then(|| format!("{key}:{country}"))
+    }
+
+    fn known(&self, source: &str) -> Option<&str> {
+        let ws = words(source);
+        let bare = without_clitics(&ws);
+        self.aliases
+            .iter()
+            .find(|a| contains_words(&ws, &a.words) || contains_words(&bare, &a.bare))
+            .map(|a| a.key.as_str())
     }
 
     /// The key of a source as written: a known source's key, else its own words
     /// folded, without articles.
     pub fn key(&self, source: &str) -> String {
-        let ws = words(source);
-        // Arabic words are compared without their clitics too: "بوزارة" is "وزارة".
-        let bare: Vec<&str> = ws
-            .iter()
-            .map(|w| {
-                ["وال", "بال", "لل", "ال", "و", "ب", "ل"]
-                    .iter()
-                    .find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 2))
-                    .unwrap_or(w)
-            })
-            .collect();
-        if let Some(a) = self
-            .aliases
-            .iter()
-            .find(|a| contains_words(&ws, &a.words) || contains_words(&bare, &a.bare))
-        {
-            return a.key.clone();
+        if let Some(k) = self.known(source) {
+            return k.to_string();
         }
-        bare.into_iter()
+        let ws = words(source);
+        without_clitics(&ws)
+            .into_iter()
             .filter(|w| *w != "the")
             .collect::<Vec<_>>()
             .join(" ")

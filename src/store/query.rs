@@ -92,9 +92,14 @@ fn where_clause(filter: &ClaimFilter) -> (String, Vec<Value>) {
     eq("c.kind", &filter.kind);
     eq("c.who", &filter.who);
     if let Some(s) = &filter.source {
-        sql.push_str(" AND (c.source LIKE '%' || ? || '%' ESCAPE '\\' OR c.source_key = ?)");
+        // A key without its country ("health-ministry") is every country's.
+        sql.push_str(
+            " AND (c.source LIKE '%' || ? || '%' ESCAPE '\\' OR c.source_key = ?
+                   OR c.source_key LIKE ? || ':%' ESCAPE '\\')",
+        );
         args.push(Value::Text(like_literal(s)));
         args.push(Value::Text(s.clone()));
+        args.push(Value::Text(like_literal(s)));
     }
     if let Some(id) = filter.article {
         sql.push_str(" AND c.article_id = ?");

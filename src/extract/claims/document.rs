@@ -4,7 +4,7 @@
 
 use super::attribution::Cue;
 use super::*;
-use crate::extract::gazetteer::PlaceKind;
+use crate::extract::gazetteer::{Gazetteer, PlaceKind};
 use crate::model::Locus;
 
 /// An article being read, sentence by sentence: the claims found so far and what
@@ -13,7 +13,7 @@ pub(super) struct Document<'a> {
     text: &'a str,
     folded: &'a Folded,
     lex: &'a Lexicon,
-    keys: &'a SourceKeys,
+    keys: Keyer<'a>,
     published: Option<chrono::NaiveDate>,
     out: Vec<Claim>,
     /// Every source named so far, for back-references ("the ministry").
@@ -31,6 +31,8 @@ pub(super) struct Document<'a> {
     /// The pipeline's countries, then those the text has named so far: where an
     /// ambiguous place name is taken to be.
     countries: Vec<String>,
+    /// The countries of the event the pipeline follows.
+    pipeline_countries: Vec<String>,
     /// Sentences read so far.
     read: usize,
     /// Every place named so far, with the number of the sentence naming it.
@@ -61,12 +63,16 @@ impl<'a> Document<'a> {
     ) -> Self {
         Document {
             countries: countries.to_vec(),
+            pipeline_countries: countries.to_vec(),
             read: 0,
             named: Vec::new(),
             text,
             folded,
             lex,
-            keys,
+            keys: Keyer {
+                keys,
+                places: lex.places.as_ref(),
+            },
             published,
             out: Vec::new(),
             sources: Vec::new(),
@@ -82,7 +88,21 @@ impl<'a> Document<'a> {
     /// A figure whose clause names no place is where the report is about.
     pub(super) fn claims(self) -> Vec<Claim> {
         let about = self.about().cloned();
+        // A national institution named with no country is the country's the
+        // pipeline follows, else the report's.
+        let home = self
+            .pipeline_countries
+            .first()
+            .or(about.as_ref().and_then(|p| p.country.as_ref()))
+            .cloned();
         let mut out = merge(self.out);
+        if let Some(cc) = &home {
+            for c in &mut out {
+                if let Some(k) = c.source_key.as_deref().and_then(|k| self.keys.keys.in_country(k, cc)) {
+                    c.source_key = Some(k);
+                }
+            }
+        }
         if let Some(p) = about {
             for c in out.iter_mut().filter(|c| c.location.is_none()) {
                 c.location = Some(p.written.clone());
@@ -358,6 +378,20 @@ fn share_clause_place(claims: &mut [Claim]) {
     }
 }
 
+/// Keys sources with the country their phrase names (see [`SourceKeys::key_in`]).
+#[derive(Clone, Copy)]
+struct Keyer<'a> {
+    keys: &'a SourceKeys,
+    places: Option<&'a Gazetteer>,
+}
+
+impl Keyer<'_> {
+    fn key(&self, source: &str) -> String {
+        let country = self.places.and_then(|g| g.country_in(source));
+        self.keys.key_in(source, country.as_deref())
+    }
+}
+
 /// A quotation that runs over several sentences: the claims stated inside it
 /// wait for the speaker named where it closes («...», — сказал глава региона;
 /// "...," the governor said; «...» قال المتحدث).
@@ -378,7 +412,7 @@ impl Quotation {
         named: Option<&str>,
         claims: std::ops::Range<usize>,
         out: &mut [Claim],
-        keys: &SourceKeys,
+        keys: Keyer<'_>,
     ) {
         let inside_at_start = self.depth > 0;
         for c in text.chars() {
