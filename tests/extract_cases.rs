@@ -38,6 +38,8 @@ struct Expected {
     country: Option<String>,
     /// What gave the place: "clause" or "lead".
     from: Option<String>,
+    /// The source's key ("health-ministry:LY").
+    key: Option<String>,
     date: Option<String>,
 }
 
@@ -114,6 +116,11 @@ fn check_file(name: &str, extractor: &Extractor, failures: &mut Vec<String>) -> 
             if let Some(w) = &e.written {
                 if c.location.as_deref() != Some(w.as_str()) {
                     wrong.push(format!("location {:?} not as written {w:?}", c.location));
+                }
+            }
+            if let Some(k) = &e.key {
+                if c.source_key.as_deref() != Some(k.as_str()) {
+                    wrong.push(format!("source key {:?} not {k}", c.source_key));
                 }
             }
             if let Some(f) = &e.from {

@@ -280,7 +280,7 @@ impl World {
                     } else {
                         name
                     };
-                    let stem = ["يا", "ا", "ia", "a", "e", "o", "y", "ия", "я", "а"]
+                    let stem = ["يا", "ا", "ia", "ey", "a", "e", "o", "y", "ия", "я", "а"]
                         .iter()
                         .find_map(|e| name.strip_suffix(e).filter(|s| s.chars().count() >= 3))
                         .unwrap_or(&name);
@@ -451,7 +451,7 @@ impl Gazetteer {
                 "ийского", "ийской", "ийский", "ийская", "ийское", "ийских", "ского", "ской",
                 "ский", "ская", "ское", "ских", "скому", "ским",
             ],
-            _ => &["ian", "an", "i", "ese", "ean", "n"],
+            _ => &["ian", "an", "i", "ese", "ean", "ish", "n"],
         };
         let word = if language == "ar" {
             word.strip_prefix("ال").unwrap_or(word)
@@ -508,6 +508,7 @@ mod tests {
         for (lang, phrase, cc) in [
             ("en", "the Libyan health ministry", "LY"),
             ("en", "Turkey's health ministry", "TR"),
+            ("en", "the Turkish health ministry", "TR"),
             ("en", "Syria's civil defence", "SY"),
             ("ar", "وزارة الصحة الليبية", "LY"),
             ("ar", "الدفاع المدني السوري", "SY"),
