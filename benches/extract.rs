@@ -43,10 +43,17 @@ fn main() {
     let start = Instant::now();
     let extractor = Extractor::new().unwrap();
     let loaded = start.elapsed();
-    for (lang, text) in [("ar", "قتل 3 في حلب."), ("en", "3 killed in Aleppo."), ("ru", "3 погибли в Алеппо.")] {
+    for (lang, text) in [
+        ("ar", "قتل 3 في حلب."),
+        ("en", "3 killed in Aleppo."),
+        ("ru", "3 погибли в Алеппо."),
+    ] {
         let t = Instant::now();
         extractor.extract(text, Some(lang), None);
-        println!("extract: first {lang} text {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "extract: first {lang} text {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
     }
     println!(
         "extract: start-up {:.0} ms to load, {:.0} ms to be ready in all three languages",

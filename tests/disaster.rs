@@ -61,7 +61,10 @@ fn feed_of(event: &str, dir: &Path) -> (PathBuf, usize) {
 async fn a_mine_disasters_missing_over_the_days_in_figures_and_the_page() {
     let dir = tempfile::tempdir().unwrap();
     let (feed, reports) = feed_of("listvyazhnaya-mine-2021", dir.path());
-    assert!(reports >= 2, "the corpus has {reports} English reports of the disaster");
+    assert!(
+        reports >= 2,
+        "the corpus has {reports} English reports of the disaster"
+    );
     let pipeline = dir.path().join("mine.toml");
     std::fs::write(
         &pipeline,
@@ -72,8 +75,14 @@ async fn a_mine_disasters_missing_over_the_days_in_figures_and_the_page() {
     )
     .unwrap();
     let db = dir.path().join("claims.db");
-    let out = common::claimwire("once", &pipeline, &db, &[]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = common::claimwire("once", &pipeline, &db, &[])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimwire"))
         .args(["figures", "--db"])
@@ -81,9 +90,16 @@ async fn a_mine_disasters_missing_over_the_days_in_figures_and_the_page() {
         .args(["--kind", "missing", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let figures: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(figures.iter().all(|f| f["kind"] == "missing"), "{figures:#?}");
+    assert!(
+        figures.iter().all(|f| f["kind"] == "missing"),
+        "{figures:#?}"
+    );
     // The miners still missing, reported on two days, the later report's figure
     // the latest.
     let missing = figures

@@ -252,7 +252,9 @@ impl World {
                 name: name.to_string(),
                 country: Some(country.to_string()),
                 kind,
-                population: population.parse().map_err(|_| bad("population is not a number"))?,
+                population: population
+                    .parse()
+                    .map_err(|_| bad("population is not a number"))?,
             });
         }
         Ok(World {
@@ -373,16 +375,32 @@ impl Gazetteer {
             None => (lookup(self.world.index(self.language))?, false),
         };
         let (name, end) = found;
-        let index = if added { &self.added.1 } else { self.world.index(self.language) };
+        let index = if added {
+            &self.added.1
+        } else {
+            self.world.index(self.language)
+        };
         // The clitic is what the form that matched lacks of the token.
         let first_len = forms
             .iter()
-            .filter(|f| index.by_first.get(**f).is_some_and(|ids| ids.contains(&name)))
+            .filter(|f| {
+                index
+                    .by_first
+                    .get(**f)
+                    .is_some_and(|ids| ids.contains(&name))
+            })
             .map(|f| f.len())
             .max()
             .unwrap_or(t.text.len());
         let clitic = u8::try_from(t.text.len() - first_len).unwrap_or(0);
-        Some((PlaceName { name, added, clitic }, end))
+        Some((
+            PlaceName {
+                name,
+                added,
+                clitic,
+            },
+            end,
+        ))
     }
 
     /// The places a name can mean.
@@ -431,9 +449,14 @@ impl Gazetteer {
             let forms = [tokens[i].text.as_str()];
             // A country anywhere; a town only after "in" ("the health ministry in
             // Gaza"), as a word of the phrase may be some town's name.
-            let after_in = i > 0 && ["in", "at", "في", "в", "во"].contains(&tokens[i - 1].text.as_str());
+            let after_in =
+                i > 0 && ["in", "at", "في", "в", "во"].contains(&tokens[i - 1].text.as_str());
             let by_name = self.find(&tokens, i, &forms).and_then(|(name, _)| {
-                let town = || after_in.then(|| self.resolve(name, &[]).country.clone()).flatten();
+                let town = || {
+                    after_in
+                        .then(|| self.resolve(name, &[]).country.clone())
+                        .flatten()
+                };
                 self.country(name).map(str::to_string).or_else(town)
             });
             by_name.or_else(|| self.country_of_adjective(&tokens[i].text))
@@ -448,8 +471,20 @@ impl Gazetteer {
         let endings: &[&str] = match language {
             "ar" => &["يون", "يين", "يه", "ي"],
             "ru" => &[
-                "ийского", "ийской", "ийский", "ийская", "ийское", "ийских", "ского", "ской",
-                "ский", "ская", "ское", "ских", "скому", "ским",
+                "ийского",
+                "ийской",
+                "ийский",
+                "ийская",
+                "ийское",
+                "ийских",
+                "ского",
+                "ской",
+                "ский",
+                "ская",
+                "ское",
+                "ских",
+                "скому",
+                "ским",
             ],
             _ => &["ian", "an", "i", "ese", "ean", "ish", "n"],
         };
@@ -482,7 +517,11 @@ mod tests {
     #[test]
     fn the_shipped_world_list_parses() {
         let world = World::parse(WORLD).unwrap();
-        let countries = world.places.iter().filter(|p| p.kind == PlaceKind::Country).count();
+        let countries = world
+            .places
+            .iter()
+            .filter(|p| p.kind == PlaceKind::Country)
+            .count();
         assert!(countries >= 249, "{countries}");
         assert!(world.places.len() > 30_000, "{}", world.places.len());
     }
@@ -498,7 +537,10 @@ mod tests {
         ] {
             let stem = russian_stem(name);
             for f in forms {
-                assert!(russian_stems(f).any(|s| s == stem), "{f} is not {name} ({stem})");
+                assert!(
+                    russian_stems(f).any(|s| s == stem),
+                    "{f} is not {name} ({stem})"
+                );
             }
         }
     }
@@ -527,7 +569,8 @@ mod tests {
     #[test]
     fn a_bad_line_is_reported_with_its_number() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut gz, b"C\tLY\t1\tLibya\t\tLibya\t\nX\tLY\t1\tY\t\t\t\n").unwrap();
+        std::io::Write::write_all(&mut gz, b"C\tLY\t1\tLibya\t\tLibya\t\nX\tLY\t1\tY\t\t\t\n")
+            .unwrap();
         let err = World::parse(&gz.finish().unwrap()).unwrap_err();
         assert_eq!(err.to_string(), "gazetteer line 2: kind is not C, R or P");
     }

@@ -577,9 +577,10 @@ impl Lexicon {
             }
             // A word the lexicon knows is not a town of that name: "مدينة" is no
             // Madinah, "هزة" no Heze.
-            let place = (here.is_empty() || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip))
-                .then(|| self.places.as_ref()?.find(tokens, i, token_forms))
-                .flatten();
+            let place = (here.is_empty()
+                || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip))
+            .then(|| self.places.as_ref()?.find(tokens, i, token_forms))
+            .flatten();
             if let Some((name, end)) = place {
                 here.push(Match {
                     start: i,

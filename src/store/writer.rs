@@ -464,7 +464,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::model::{Article, ExtractedArticle, FeedReport, NewArticle, PollOutcome, PollTicket};
+    use crate::model::{
+        Article, ExtractedArticle, FeedReport, NewArticle, PollOutcome, PollTicket,
+    };
 
     #[test]
     fn an_entry_is_stored_when_its_duplicate_copy_was_written_first() {

@@ -52,6 +52,16 @@ struct Located {
     kind: Option<PlaceKind>,
 }
 
+impl Located {
+    /// Makes this the place of `claim`, as `from` gave it.
+    fn give(&self, claim: &mut Claim, from: Locus) {
+        claim.location = Some(self.written.clone());
+        claim.place = self.name.clone();
+        claim.country = self.country.clone();
+        claim.location_from = Some(from);
+    }
+}
+
 impl<'a> Document<'a> {
     pub(super) fn new(
         text: &'a str,
@@ -98,17 +108,18 @@ impl<'a> Document<'a> {
         let mut out = merge(self.out);
         if let Some(cc) = &home {
             for c in &mut out {
-                if let Some(k) = c.source_key.as_deref().and_then(|k| self.keys.keys.in_country(k, cc)) {
+                if let Some(k) = c
+                    .source_key
+                    .as_deref()
+                    .and_then(|k| self.keys.keys.in_country(k, cc))
+                {
                     c.source_key = Some(k);
                 }
             }
         }
         if let Some(p) = about {
             for c in out.iter_mut().filter(|c| c.location.is_none()) {
-                c.location = Some(p.written.clone());
-                c.place = p.name.clone();
-                c.country = p.country.clone();
-                c.location_from = Some(Locus::Lead);
+                p.give(c, Locus::Lead);
             }
         }
         out
@@ -278,10 +289,10 @@ impl<'a> Document<'a> {
                 qualifier: found.qualifier,
                 source: own.map(str::to_string),
                 source_key: own.map(|s| keys.key(s)),
-                location: at.as_ref().map(|p| p.written.clone()),
-                place: at.as_ref().and_then(|p| p.name.clone()),
-                location_from: at.as_ref().map(|_| Locus::Clause),
-                country: at.and_then(|p| p.country),
+                location: None,
+                place: None,
+                country: None,
+                location_from: None,
                 claimed_on,
                 sentence: original.to_string(),
                 evidence: text[a..b].to_string(),
@@ -290,6 +301,9 @@ impl<'a> Document<'a> {
                     end: char_offset(text, b),
                 }],
             });
+            if let (Some(p), Some(claim)) = (&at, self.out.last_mut()) {
+                p.give(claim, Locus::Clause);
+            }
             if !found.part {
                 previous = Some(found);
                 found_whole = true;

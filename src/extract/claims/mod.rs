@@ -1046,7 +1046,11 @@ impl<'a> Sentence<'a> {
             })
         };
         let after_preposition = |i: usize| {
-            let i = if i > 0 && self.is_word(i - 1, &["the"]) { i - 1 } else { i };
+            let i = if i > 0 && self.is_word(i - 1, &["the"]) {
+                i - 1
+            } else {
+                i
+            };
             i > 0 && self.is_word(i - 1, PLACE_PREPOSITIONS)
         };
         let span = |s: usize, e: usize| PlaceAt {
