@@ -93,7 +93,7 @@ impl Extractor {
 }
 
 /// The extractor of each pipeline: the shipped one, or one with the pipeline's own
-/// places and countries.
+/// places and countries (those it lists, else those its keywords name).
 #[derive(Debug, Clone)]
 pub struct Extractors {
     shipped: Extractor,
@@ -104,10 +104,16 @@ impl Extractors {
     pub fn new(shipped: Extractor, pipelines: &[crate::config::Pipeline]) -> Self {
         let by_pipeline = pipelines
             .iter()
-            .filter(|p| !p.places.is_empty() || !p.countries.is_empty())
-            .map(|p| {
-                let own = shipped.with_places(&p.places).in_countries(&p.countries);
-                (p.name.clone(), own)
+            .filter_map(|p| {
+                let countries = if p.countries.is_empty() {
+                    countries_in_keywords(&p.keywords)
+                } else {
+                    p.countries.clone()
+                };
+                (!p.places.is_empty() || !countries.is_empty()).then(|| {
+                    let own = shipped.with_places(&p.places).in_countries(&countries);
+                    (p.name.clone(), own)
+                })
             })
             .collect();
         Extractors {
@@ -119,6 +125,22 @@ impl Extractors {
     pub fn for_pipeline(&self, name: &str) -> &Extractor {
         self.by_pipeline.get(name).unwrap_or(&self.shipped)
     }
+}
+
+/// The countries a pipeline's keywords name ("Libya", "ليبيا", "Ливия", "Libyan"),
+/// for a pipeline that does not list its `countries`.
+fn countries_in_keywords(keywords: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keywords {
+        let found = ["ar", "en", "ru"]
+            .iter()
+            .filter_map(|l| gazetteer::Gazetteer::world(l))
+            .find_map(|g| g.country_in(k));
+        if let Some(cc) = found.filter(|cc| !out.contains(cc)) {
+            out.push(cc);
+        }
+    }
+    out
 }
 
 /// The stage loop for one worker; run it on a blocking thread, several at once.
@@ -146,5 +168,17 @@ pub fn run(
         if records.send_blocking(record).is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_pipelines_countries_are_read_from_its_keywords() {
+        let keywords: Vec<String> = ["Libya floods", "ليبيا", "Дерна", "Ливия", "Turkish"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(super::countries_in_keywords(&keywords), ["LY", "TR"]);
     }
 }
