@@ -353,11 +353,15 @@ impl SourceKeys {
     /// The key of a source as written, whose phrase names `country`: a national
     /// institution's key with the country ("health-ministry:LY"), so that two
     /// countries' ministries are two sources; else as [`SourceKeys::key`].
-    pub fn key_in(&self, source: &str, country: Option<&str>) -> String {
-        match (self.known(source), country) {
-            (Some(k), Some(cc)) if self.national.contains(k) => format!("{k}:{cc}"),
-            (Some(k), _) => k.to_string(),
-            (None, _) => self.key(source),
+    /// `country` is asked only of a national institution's phrase.
+    pub fn key_in(&self, source: &str, country: impl FnOnce() -> Option<String>) -> String {
+        match self.known(source) {
+            Some(k) if self.national.contains(k) => match country() {
+                Some(cc) => format!("{k}:{cc}"),
+                None => k.to_string(),
+            },
+            Some(k) => k.to_string(),
+            None => self.key(source),
         }
     }
 

@@ -401,8 +401,8 @@ struct Keyer<'a> {
 
 impl Keyer<'_> {
     fn key(&self, source: &str) -> String {
-        let country = self.places.and_then(|g| g.country_in(source));
-        self.keys.key_in(source, country.as_deref())
+        self.keys
+            .key_in(source, || self.places.and_then(|g| g.country_in(source)))
     }
 }
 
