@@ -355,7 +355,17 @@ impl Document<'_> {
         let (a, b) = self
             .folded
             .source_range(start, sentence.tokens[at.end - 1].end);
-        let written = self.text[a..b].trim().to_string();
+        let mut written = self.text[a..b].trim().to_string();
+        // "шахте «Листвяжная»": a quoted name is written with both its quotes.
+        let opened =
+            written.matches(['«', '“', '"']).count() > written.matches(['»', '”', '"']).count();
+        if let Some(q) = self.text[b..]
+            .chars()
+            .next()
+            .filter(|q| opened && ['»', '”'].contains(q))
+        {
+            written.push(q);
+        }
         let p = at
             .name
             .zip(self.lex.places.as_ref())

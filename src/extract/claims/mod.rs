@@ -18,6 +18,9 @@ use document::Document;
 const KIND_WINDOW: usize = 6;
 /// The same for a number with no noun of its own ("748 were injured").
 const BARE_WINDOW: usize = 2;
+/// Tokens that may stand between a figure and the place its clause gives it:
+/// "killed in a missile strike on a train station in Kramatorsk".
+const PLACE_WINDOW: usize = 9;
 /// Longest source phrase, in tokens.
 const SOURCE_WORDS: usize = 7;
 /// How far a total's noun may stand from the verb that gives its new value:
@@ -79,8 +82,55 @@ impl Sentence<'_> {
     fn introduces_place(&self, i: usize, name: PlaceName) -> bool {
         let token = &self.tokens[i].text;
         let bi = name.clitic > 0 && ["ب", "وب", "فب"].iter().any(|c| token.starts_with(c));
-        let after = |j: usize| j > 0 && self.is_word(j - 1, PLACE_PREPOSITIONS);
-        bi || after(i) || (i > 1 && self.is_word(i - 1, &["the"]) && after(i - 1))
+        bi || self.after_place_preposition(i)
+    }
+
+    /// Whether a preposition of place stands before token `i`, perhaps past
+    /// "the" and words that narrow the place: "in northern India", "in the north
+    /// of Syria", "في شمال الهند", "بجنوب لبنان", "на севере Индии", "in the capital
+    /// Baghdad", "في العاصمة بغداد".
+    fn after_place_preposition(&self, i: usize) -> bool {
+        let mut j = i;
+        while j > 0 && i - j < 4 {
+            let t = &self.tokens[j - 1].text;
+            if PLACE_PREPOSITIONS.contains(&t.as_str()) {
+                return true;
+            }
+            let bare = ["وب", "ب"].iter().find_map(|c| t.strip_prefix(c));
+            if bare.is_some_and(|b| PLACE_QUALIFIERS.contains(&b)) {
+                return true;
+            }
+            // "в дагестанских Дербенте": a Russian adjective of place.
+            let adjective = ["ских", "ском", "ской", "ского"]
+                .iter()
+                .any(|e| t.ends_with(e));
+            if !adjective
+                && !self.is_word(j - 1, &["the", "of"])
+                && !self.is_word(j - 1, PLACE_QUALIFIERS)
+            {
+                return false;
+            }
+            j -= 1;
+        }
+        false
+    }
+
+    /// Where a clause that "where" opens right after token `end` begins its
+    /// body ("Sylhet, where 12 died", "ولاية تارودانت، التي سقط فيها 452",
+    /// "в Харькове, где погибли 5", "the district, in which 31 died").
+    fn where_clause(&self, end: usize) -> Option<usize> {
+        let at = end + usize::from(self.is_word(end, &[",", "،"]));
+        if self.is_word(at, WHERE) {
+            return Some(at + 1);
+        }
+        if self.is_word(at, &["in", "в", "во"]) && self.is_word(at + 1, WHICH) {
+            return Some(at + 2);
+        }
+        // "التي سقط فيها": "in it" closes the relative's verb.
+        (self.is_word(at, &["التي", "الذي"]))
+            .then(|| (at + 1..at + 4).find(|&k| self.is_word(k, IN_IT)))
+            .flatten()
+            .map(|k| k + 1)
     }
 
     /// Whether a place begins at token `i` ("in Kano", "في ورزازات", "بإقليم
@@ -225,8 +275,10 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "مدينه",
     "بمدينه",
     "مدينه",
+    "ففي",
     "в",
     "во",
+    "на",
     "под",
     "около",
     "город",
@@ -236,6 +288,49 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 
 /// "Where" opening a relative clause after a place: the figures in it are there.
 const WHERE: &[&str] = &["where", "حيث", "где"];
+/// "Which" after "in" opening the same clause: "in which", "в котором".
+const WHICH: &[&str] = &["which", "котором", "которой", "которых"];
+/// "In it" closing an Arabic relative's verb: "التي سقط فيها".
+const IN_IT: &[&str] = &["فيها", "فيه", "بها", "به"];
+
+/// Words between a preposition and a place that narrow the place: directions
+/// and "the capital". Folded, as tokens are.
+const PLACE_QUALIFIERS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "capital",
+    "شمال",
+    "جنوب",
+    "شرق",
+    "غرب",
+    "وسط",
+    "شمالي",
+    "جنوبي",
+    "شرقي",
+    "غربي",
+    "العاصمه",
+    "севере",
+    "юге",
+    "востоке",
+    "западе",
+    "центре",
+    "столице",
+    "северо-востоке",
+    "северо-западе",
+    "юго-востоке",
+    "юго-западе",
+];
 
 /// Words that open another clause, which a figure's place does not reach into.
 const CLAUSE_BREAKS: &[&str] = &[
@@ -977,20 +1072,21 @@ impl<'a> Sentence<'a> {
             .into_iter()
             .filter_map(|p| {
                 let (gap, between, range) = if p.start >= noun_end {
+                    // "..., تليها ولاية تارودانت، التي سقط فيها 452": a place that
+                    // opens its own "where" is that clause's, not the figure's before.
+                    let own_clause = self.where_clause(p.end).is_some();
                     (
                         self.gap(noun_end, p.start),
-                        after.iter().any(|o| o.first < p.start),
+                        own_clause || after.iter().any(|o| o.first < p.start),
                         noun_end..p.start,
                     )
                 } else if p.end <= m.first {
                     // "the Kathmandu Valley, where 1,441 have died": the clause
                     // "where" opens is the place's own.
-                    let comma = usize::from(self.is_word(p.end, &[",", "،"]));
-                    let from = if self.is_word(p.end + comma, WHERE) {
-                        p.end + comma + 1
-                    } else {
-                        p.end
-                    };
+                    let from = self
+                        .where_clause(p.end)
+                        .filter(|&f| f <= m.first)
+                        .unwrap_or(p.end);
                     (
                         self.gap(from, m.first),
                         before.iter().any(|o| o.first >= p.end),
@@ -1001,10 +1097,28 @@ impl<'a> Sentence<'a> {
                 };
                 // "detained since riots that began in Zhanaozen": another clause.
                 let between = between || range.into_iter().any(|i| self.is_word(i, CLAUSE_BREAKS));
-                (!between && gap <= KIND_WINDOW).then_some((gap, p))
+                (!between && gap <= PLACE_WINDOW).then_some((gap, p))
             })
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| n)
+            .or_else(|| self.fronted_place(m))
+    }
+
+    /// A place the sentence opens with, before any figure, that sets the
+    /// scene for all of it: "In Baghdad, the commission said eight were killed",
+    /// "ففي بغداد أعلنت المفوضية عن مقتل ثمانية", "В Кемерове спасатели нашли 37 тел".
+    fn fronted_place(&self, m: &Mention) -> Option<PlaceAt> {
+        // "В России ... в дагестанских Дербенте ... погибли 20": of two scenes,
+        // the sentence does not say which is the figure's.
+        let mut before = self.places().into_iter().filter(|p| p.end <= m.first);
+        let p = before.next().filter(|_| before.next().is_none())?;
+        let opening = (0..p.start).all(|i| {
+            self.is_word(i, PLACE_PREPOSITIONS)
+                || self.is_word(i, PLACE_QUALIFIERS)
+                || self.is_word(i, &["the", "and", "و", "и", "а"])
+                || self.tokens[i].kind != TokenKind::Word
+        });
+        (opening && p.start <= 3 && p.end <= m.first).then_some(p)
     }
 
     /// The places the sentence writes as where something happened: names of the
@@ -1016,12 +1130,17 @@ impl<'a> Sentence<'a> {
             .matches
             .iter()
             .filter_map(|p| match p.cat {
-                Cat::Place(name) if self.introduces_place(p.start, name) => Some(PlaceAt {
-                    name: Some(name),
-                    clitic: usize::from(name.clitic),
-                    start: p.start,
-                    end: p.end,
-                }),
+                Cat::Place(name)
+                    if self.introduces_place(p.start, name)
+                        || self.where_clause(p.end).is_some() =>
+                {
+                    Some(PlaceAt {
+                        name: Some(name),
+                        clitic: usize::from(name.clitic),
+                        start: p.start,
+                        end: p.end,
+                    })
+                }
                 _ => None,
             })
             .collect();
@@ -1045,14 +1164,7 @@ impl<'a> Sentence<'a> {
                     && self.covering(i, |c| !matches!(c, Cat::Place(_))).is_none()
             })
         };
-        let after_preposition = |i: usize| {
-            let i = if i > 0 && self.is_word(i - 1, &["the"]) {
-                i - 1
-            } else {
-                i
-            };
-            i > 0 && self.is_word(i - 1, PLACE_PREPOSITIONS)
-        };
+        let after_preposition = |i: usize| self.after_place_preposition(i);
         let span = |s: usize, e: usize| PlaceAt {
             name: None,
             clitic: 0,
@@ -1066,7 +1178,9 @@ impl<'a> Sentence<'a> {
                 .iter()
                 .find(|c| t.starts_with(*c) && self.lex.forms(t).len() > 1)
                 .map_or(0, |c| c.len());
-            return ((bi > 0 || after_preposition(start)) && name_word(end)).then(|| PlaceAt {
+            let written =
+                bi > 0 || after_preposition(start) || self.where_clause(end + 1).is_some();
+            return (written && name_word(end)).then(|| PlaceAt {
                 clitic: bi,
                 ..span(start, end + 1)
             });
@@ -1076,11 +1190,13 @@ impl<'a> Sentence<'a> {
         while first > 0 && name_word(first - 1) && start - first < 3 {
             first -= 1;
         }
-        if first < start && after_preposition(first) {
+        if first < start && (after_preposition(first) || self.where_clause(end).is_some()) {
             return Some(span(first, end));
         }
-        // "the city of Derna", "в селе Куженкино": the name after.
-        (name_word(end) && after_preposition(start)).then(|| span(start, end + 1))
+        // "the city of Derna", "в селе Куженкино", "в шахте «Листвяжная»": the
+        // name after (quotes are no tokens).
+        (name_word(end) && (after_preposition(start) || self.where_clause(end + 1).is_some()))
+            .then(|| span(start, end + 1))
     }
 
     /// The claim of `part` in "part of (the) whole ...": the whole's event, place
