@@ -88,6 +88,9 @@ pub enum Cat {
     /// A noun for a kind of place, which makes the name beside it a place the
     /// gazetteer may not know: "province", "إقليم", "район".
     PlaceNoun,
+    /// A word a preposition of place may stand before that names no place:
+    /// the parts of the body a wound is in ("في منطقة البطن", "في الرأس").
+    NotPlace,
     /// A place of the gazetteer.
     Place(PlaceName),
 }
@@ -223,6 +226,8 @@ struct LexiconFile {
     institution: Vec<String>,
     #[serde(default)]
     place_nouns: Vec<String>,
+    #[serde(default)]
+    not_places: Vec<String>,
     when: HashMap<String, Vec<String>>,
 }
 
@@ -476,6 +481,7 @@ impl Lexicon {
         lex.add_all(&f.source_head, Cat::SourceHead);
         lex.add_all(&f.institution, Cat::Institution);
         lex.add_all(&f.place_nouns, Cat::PlaceNoun);
+        lex.add_all(&f.not_places, Cat::NotPlace);
         for (name, words) in &f.when {
             let w = label(file, name, When::parse)?;
             lex.add_all(words, Cat::When(w));
@@ -580,9 +586,12 @@ impl Lexicon {
                 }
             }
             // A word the lexicon knows is not a town of that name: "مدينة" is no
-            // Madinah, "هزة" no Heze.
-            let place = (here.is_empty()
-                || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip))
+            // Madinah, "هزة" no Heze, "في بيان" ("in a statement") no Bayan.
+            let inside = out
+                .iter()
+                .any(|m: &Match| m.start < i && i < m.end && m.cat != Cat::Skip);
+            let place = (!inside
+                && (here.is_empty() || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip)))
             .then(|| self.places.as_ref()?.find(tokens, i, token_forms))
             .flatten();
             if let Some((name, end)) = place {

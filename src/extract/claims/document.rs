@@ -47,12 +47,25 @@ const LEAD_SENTENCES: usize = 3;
 #[derive(Debug, Clone)]
 struct Located {
     written: String,
+    /// For a place the gazetteer lacks, its name folded, to know it again.
+    site: Option<String>,
     name: Option<String>,
     country: Option<String>,
     kind: Option<PlaceKind>,
 }
 
 impl Located {
+    /// Whether two mentions name one place: by the gazetteer's name, or for a
+    /// site it lacks ("the Listvyazhnaya mine", "шахте «Листвяжная»") by its name
+    /// as written, a Russian ending aside.
+    fn same(&self, other: &Located) -> bool {
+        match (&self.name, &other.name) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.site.is_some() && self.site == other.site,
+            _ => false,
+        }
+    }
+
     /// Makes this the place of `claim`, as `from` gave it.
     fn give(&self, claim: &mut Claim, from: Locus) {
         claim.location = Some(self.written.clone());
@@ -126,18 +139,19 @@ impl<'a> Document<'a> {
     }
 
     /// The place the report is about: the one it names most, a place its lead
-    /// names counting twice more; between equals the more precise (a city over a
-    /// region over a country), then the first named.
+    /// names counting twice more; between equals the more precise (a site over a
+    /// city over a region over a country), then the first named.
     fn about(&self) -> Option<&Located> {
+        // A site (a mine, a mall) is finer than any town.
         let precision = |k: Option<PlaceKind>| match k {
+            None => 5,
             Some(PlaceKind::Added) => 4,
             Some(PlaceKind::City) => 3,
             Some(PlaceKind::Region) => 2,
             Some(PlaceKind::Country) => 1,
-            None => 0,
         };
         let weight = |p: &Located| {
-            let same = || self.named.iter().filter(|(_, q)| q.name == p.name);
+            let same = || self.named.iter().filter(|(_, q)| q.same(p));
             let in_lead = same().any(|(s, _)| *s <= LEAD_SENTENCES);
             same().count() + 2 * usize::from(in_lead)
         };
@@ -346,6 +360,13 @@ impl Document<'_> {
                 self.named.push((self.read, place));
             }
         }
+        // Sites and places a noun for their kind names: a mine disaster's report
+        // is about the mine.
+        for at in sentence.places().into_iter().filter(|p| p.name.is_none()) {
+            let mut place = self.locate(sentence, at);
+            place.site = sentence.site_name(&at);
+            self.named.push((self.read, place));
+        }
     }
 
     /// A place found in `sentence`: as written (without a clitic such as "ب"),
@@ -355,28 +376,45 @@ impl Document<'_> {
         let (a, b) = self
             .folded
             .source_range(start, sentence.tokens[at.end - 1].end);
-        let mut written = self.text[a..b].trim().to_string();
-        // "шахте «Листвяжная»": a quoted name is written with both its quotes.
-        let opened =
-            written.matches(['«', '“', '"']).count() > written.matches(['»', '”', '"']).count();
-        if let Some(q) = self.text[b..]
-            .chars()
-            .next()
-            .filter(|q| opened && ['»', '”'].contains(q))
-        {
-            written.push(q);
-        }
+        let b = b + quoted_rest(&self.text[a..b], &self.text[b..]);
+        let written = self.text[a..b].trim().to_string();
         let p = at
             .name
             .zip(self.lex.places.as_ref())
             .map(|(name, g)| g.resolve(name, &self.countries));
         Located {
             written,
+            site: None,
             name: p.map(|p| p.name.clone()),
             country: p.and_then(|p| p.country.clone()),
             kind: p.map(|p| p.kind),
         }
     }
+}
+
+/// How many bytes of `rest` close a quotation `written` opens: "ТЦ «Зимняя" goes
+/// on to "вишня»", "шахте \" Листвяжная" to " \"". Quotation marks are no tokens,
+/// so a quoted name of several words ends where its quote closes.
+fn quoted_rest(written: &str, rest: &str) -> usize {
+    let open = |o: char, c: char| {
+        if o == c {
+            written.matches(o).count() % 2 == 1
+        } else {
+            written.matches(o).count() > written.matches(c).count()
+        }
+    };
+    let close = [('«', '»'), ('“', '”'), ('"', '"')]
+        .into_iter()
+        .find(|&(o, c)| open(o, c))
+        .map(|(_, c)| c);
+    close
+        .and_then(|c| {
+            rest.char_indices()
+                .take(40)
+                .find(|&(_, x)| x == c || ".!?\n".contains(x))
+        })
+        .filter(|&(_, x)| close == Some(x))
+        .map_or(0, |(i, x)| i + x.len_utf8())
 }
 
 /// Gives `to` the place of `from`.

@@ -276,6 +276,9 @@ const PLACE_PREPOSITIONS: &[&str] = &[
     "بمدينه",
     "مدينه",
     "ففي",
+    "outskirts",
+    "نواحي",
+    "ضواحي",
     "в",
     "во",
     "на",
@@ -326,6 +329,8 @@ const PLACE_QUALIFIERS: &[&str] = &[
     "западе",
     "центре",
     "столице",
+    "окрестностях",
+    "пригороде",
     "северо-востоке",
     "северо-западе",
     "юго-востоке",
@@ -1152,6 +1157,22 @@ impl<'a> Sentence<'a> {
             }
         }
         out
+    }
+
+    /// The name of a place a noun for its kind makes (`at` with no gazetteer
+    /// name), folded and without the noun, a Russian ending cut: "listvyazhnaya"
+    /// of "the Listvyazhnaya mine", "листвяжн" of "шахте «Листвяжная»".
+    fn site_name(&self, at: &PlaceAt) -> Option<String> {
+        let words: Vec<&str> = (at.start..at.end)
+            .filter(|&i| self.covering(i, |c| *c == Cat::PlaceNoun).is_none())
+            .map(|i| self.tokens[i].text.as_str())
+            .collect();
+        let mut name = words.join(" ");
+        if self.lex.language == "ru" && name.chars().count() > 5 {
+            let keep = name.chars().count() - 2;
+            name = name.chars().take(keep).collect();
+        }
+        (!name.is_empty()).then_some(name)
     }
 
     /// The place a noun for a kind of place at `start..end` names with the name
