@@ -366,7 +366,7 @@ impl SourceKeys {
                 None => k.to_string(),
             },
             Some(k) => k.to_string(),
-            None => self.key(source),
+            None => Self::own_key(source),
         }
     }
 
@@ -389,9 +389,14 @@ impl SourceKeys {
     /// The key of a source as written: a known source's key, else its own words
     /// folded, without articles.
     pub fn key(&self, source: &str) -> String {
-        if let Some(k) = self.known(source) {
-            return k.to_string();
+        match self.known(source) {
+            Some(k) => k.to_string(),
+            None => Self::own_key(source),
         }
+    }
+
+    /// An unknown source's key: its own words folded, without articles.
+    fn own_key(source: &str) -> String {
         let ws = words(source);
         without_clitics(&ws)
             .into_iter()
@@ -562,6 +567,8 @@ impl Lexicon {
         };
         let mut out = Vec::new();
         let mut candidates: Vec<usize> = Vec::new();
+        // Where the longest entry other than a function word begun so far ends.
+        let mut reach = 0;
         for (i, token_forms) in forms.iter().enumerate().take(tokens.len()) {
             let mut here: Vec<Match> = Vec::new();
             candidates.clear();
@@ -587,10 +594,7 @@ impl Lexicon {
             }
             // A word the lexicon knows is not a town of that name: "مدينة" is no
             // Madinah, "هزة" no Heze, "في بيان" ("in a statement") no Bayan.
-            let inside = out
-                .iter()
-                .any(|m: &Match| m.start < i && i < m.end && m.cat != Cat::Skip);
-            let place = (!inside
+            let place = (reach <= i
                 && (here.is_empty() || here.iter().all(|m| m.end == i + 1 && m.cat == Cat::Skip)))
             .then(|| self.places.as_ref()?.find(tokens, i, token_forms))
             .flatten();
@@ -602,6 +606,9 @@ impl Lexicon {
                 });
             }
             here.sort_by_key(|m| std::cmp::Reverse(m.end));
+            for m in here.iter().filter(|m| m.cat != Cat::Skip) {
+                reach = reach.max(m.end);
+            }
             out.extend(here);
         }
         out

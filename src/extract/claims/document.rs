@@ -284,6 +284,16 @@ impl<'a> Document<'a> {
             ..f
         });
         let mut found_whole = false;
+        // The figures of a sentence mostly share one source: keyed once.
+        let mut last_key: Option<(String, String)> = None;
+        let mut key = |s: &str| match &last_key {
+            Some((w, k)) if w == s => k.clone(),
+            _ => {
+                let k = keys.key(s);
+                last_key = Some((s.to_string(), k.clone()));
+                k
+            }
+        };
         for (n, m) in mentions.iter().enumerate() {
             let Some(found) =
                 sentence.claim(m, &mentions[..n], &mentions[n + 1..], previous.as_ref())
@@ -302,7 +312,7 @@ impl<'a> Document<'a> {
                 value: m.value,
                 qualifier: found.qualifier,
                 source: own.map(str::to_string),
-                source_key: own.map(|s| keys.key(s)),
+                source_key: own.map(&mut key),
                 location: None,
                 place: None,
                 country: None,
@@ -362,9 +372,9 @@ impl Document<'_> {
         }
         // Sites and places a noun for their kind names: a mine disaster's report
         // is about the mine.
-        for at in sentence.places().into_iter().filter(|p| p.name.is_none()) {
-            let mut place = self.locate(sentence, at);
-            place.site = sentence.site_name(&at);
+        for at in sentence.places().iter().filter(|p| p.name.is_none()) {
+            let mut place = self.locate(sentence, *at);
+            place.site = sentence.site_name(at);
             self.named.push((self.read, place));
         }
     }

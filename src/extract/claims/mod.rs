@@ -42,6 +42,8 @@ struct Sentence<'a> {
     cues: std::cell::OnceCell<(Vec<attribution::CueSpan>, bool)>,
     /// Where a total's noun led by a verb of change ends ("بلغ عدد"), found once.
     totals_after_verb: std::cell::OnceCell<Vec<usize>>,
+    /// The places the sentence writes as where something happened, found once.
+    places: std::cell::OnceCell<Vec<PlaceAt>>,
     matches: Vec<Match>,
     /// For each token, the matches covering it, in scan order.
     covers: Vec<Vec<usize>>,
@@ -496,6 +498,7 @@ impl<'a> Sentence<'a> {
             asides,
             cues: std::cell::OnceCell::new(),
             totals_after_verb: std::cell::OnceCell::new(),
+            places: std::cell::OnceCell::new(),
             matches,
             covers,
             lex,
@@ -1074,7 +1077,8 @@ impl<'a> Sentence<'a> {
         noun_end: usize,
     ) -> Option<PlaceAt> {
         self.places()
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|p| {
                 let (gap, between, range) = if p.start >= noun_end {
                     // "..., تليها ولاية تارودانت، التي سقط فيها 452": a place that
@@ -1115,7 +1119,7 @@ impl<'a> Sentence<'a> {
     fn fronted_place(&self, m: &Mention) -> Option<PlaceAt> {
         // "В России ... в дагестанских Дербенте ... погибли 20": of two scenes,
         // the sentence does not say which is the figure's.
-        let mut before = self.places().into_iter().filter(|p| p.end <= m.first);
+        let mut before = self.places().iter().copied().filter(|p| p.end <= m.first);
         let p = before.next().filter(|_| before.next().is_none())?;
         let opening = (0..p.start).all(|i| {
             self.is_word(i, PLACE_PREPOSITIONS)
@@ -1130,7 +1134,11 @@ impl<'a> Sentence<'a> {
     /// gazetteer ("в Харькове", "بحلب"), and names a noun for a kind of place
     /// makes places though the gazetteer lacks them ("بإقليم الحوز", "in Wasit
     /// province", "в Таловском районе", "в селе Куженкино").
-    fn places(&self) -> Vec<PlaceAt> {
+    fn places(&self) -> &[PlaceAt] {
+        self.places.get_or_init(|| self.find_places())
+    }
+
+    fn find_places(&self) -> Vec<PlaceAt> {
         let mut out: Vec<PlaceAt> = self
             .matches
             .iter()
