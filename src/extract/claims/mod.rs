@@ -1214,9 +1214,17 @@ impl<'a> Sentence<'a> {
                 ..span(start, end + 1)
             });
         }
-        // "in the Basra province", "в Таловском районе": the name before.
+        // "in the Basra province", "в Таловском районе", "в кемеровском ТЦ": the
+        // name before (in Russian, an adjective of a town is one, lower-case).
+        let adjective = |i: usize| {
+            self.lex.language == "ru"
+                && self.tokens[i].kind == TokenKind::Word
+                && ["ском", "ской", "ских", "ского"]
+                    .iter()
+                    .any(|e| self.tokens[i].text.ends_with(e))
+        };
         let mut first = start;
-        while first > 0 && name_word(first - 1) && start - first < 3 {
+        while first > 0 && (name_word(first - 1) || adjective(first - 1)) && start - first < 3 {
             first -= 1;
         }
         if first < start && (after_preposition(first) || self.where_clause(end).is_some()) {
