@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 use claimwire::config;
 use claimwire::extract::Extractor;
-use claimwire::fetch::page;
+use claimwire::fetch::{decode, page};
 use claimwire::pipeline::{self, Mode, Options};
 use claimwire::store::{self, ClaimFilter};
 
@@ -418,7 +418,10 @@ fn read_document(path: &Path) -> Result<String> {
     if is_html {
         Ok(page::main_text(&bytes, None).text)
     } else {
-        Ok(page::decode_html(&bytes, Some("text/plain; charset=utf-8")))
+        Ok(decode::decode_html(
+            &bytes,
+            Some("text/plain; charset=utf-8"),
+        ))
     }
 }
 

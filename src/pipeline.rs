@@ -13,7 +13,7 @@ use crate::config::Pipeline;
 use crate::extract::{Extractor, Extractors, LexiconError};
 use crate::fetch::client::ClientOptions;
 use crate::fetch::{self, FetchContext, FetchError, HttpClient};
-use crate::stats::{StageStats, StoreCounts, WriterHealth};
+use crate::stats::{Counters, StoreCounts};
 use crate::store::{self, Reader, StoreError};
 
 /// Channel capacities: small, so that a slow store holds fetching back.
@@ -100,68 +100,6 @@ impl std::fmt::Display for Summary {
             self.articles_failed,
             self.claims
         )
-    }
-}
-
-/// Reads how many items wait in one channel, without keeping it open.
-pub type Depth = Box<dyn Fn() -> usize + Send + Sync>;
-
-/// The counters of every stage of one run.
-pub struct Counters {
-    pub fetch: Arc<StageStats>,
-    pub pages: Arc<StageStats>,
-    pub dedupe: Arc<StageStats>,
-    pub extract: Arc<StageStats>,
-    pub store: Arc<StageStats>,
-    pub stored: Arc<StoreCounts>,
-    pub fetch_latency: Arc<crate::stats::Histogram>,
-    /// Whether the writer can commit (`/healthz`).
-    pub writer: Arc<WriterHealth>,
-    /// Items waiting in each channel between stages.
-    pub depths: std::sync::Mutex<Vec<(&'static str, Depth)>>,
-}
-
-impl std::fmt::Debug for Counters {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Counters")
-            .field("fetch", &self.fetch)
-            .field("stored", &self.stored)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for Counters {
-    fn default() -> Self {
-        Counters {
-            fetch: Arc::new(StageStats::new("fetch")),
-            pages: Arc::new(StageStats::new("pages")),
-            dedupe: Arc::new(StageStats::new("dedupe")),
-            extract: Arc::new(StageStats::new("extract")),
-            store: Arc::new(StageStats::new("store")),
-            stored: Arc::new(StoreCounts::default()),
-            fetch_latency: Arc::default(),
-            writer: Arc::default(),
-            depths: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-}
-
-impl Counters {
-    fn log(&self) {
-        let (items, _, feed_errors) = self.fetch.snapshot();
-        let (_, _, page_errors) = self.pages.snapshot();
-        let (_, new, _) = self.dedupe.snapshot();
-        info!(
-            entries = items,
-            feed_errors,
-            page_errors,
-            articles_new = new,
-            stored = StoreCounts::get(&self.stored.articles),
-            duplicates = StoreCounts::get(&self.stored.duplicates),
-            filtered = StoreCounts::get(&self.stored.filtered),
-            claims = StoreCounts::get(&self.stored.claims),
-            "totals"
-        );
     }
 }
 

@@ -1,6 +1,9 @@
 //! Counters every stage keeps: items in, out and failed, plus what the store wrote.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use tracing::info;
 
 /// Counters of one stage.
 #[derive(Debug, Default)]
@@ -125,5 +128,68 @@ impl Histogram {
             self.count.load(Relaxed),
             self.sum_us.load(Relaxed) as f64 / 1e6,
         )
+    }
+}
+
+/// Reads how many items wait in one channel, without keeping it open.
+pub type Depth = Box<dyn Fn() -> usize + Send + Sync>;
+
+/// The counters of every stage of one run.
+pub struct Counters {
+    pub fetch: Arc<StageStats>,
+    pub pages: Arc<StageStats>,
+    pub dedupe: Arc<StageStats>,
+    pub extract: Arc<StageStats>,
+    pub store: Arc<StageStats>,
+    pub stored: Arc<StoreCounts>,
+    pub fetch_latency: Arc<Histogram>,
+    /// Whether the writer can commit (`/healthz`).
+    pub writer: Arc<WriterHealth>,
+    /// Items waiting in each channel between stages.
+    pub depths: std::sync::Mutex<Vec<(&'static str, Depth)>>,
+}
+
+impl std::fmt::Debug for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counters")
+            .field("fetch", &self.fetch)
+            .field("stored", &self.stored)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            fetch: Arc::new(StageStats::new("fetch")),
+            pages: Arc::new(StageStats::new("pages")),
+            dedupe: Arc::new(StageStats::new("dedupe")),
+            extract: Arc::new(StageStats::new("extract")),
+            store: Arc::new(StageStats::new("store")),
+            stored: Arc::new(StoreCounts::default()),
+            fetch_latency: Arc::default(),
+            writer: Arc::default(),
+            depths: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Counters {
+    /// Logs the run's totals in one line.
+    pub fn log(&self) {
+        let (items, _, feed_errors) = self.fetch.snapshot();
+        let (_, _, page_errors) = self.pages.snapshot();
+        let (_, new, _) = self.dedupe.snapshot();
+        info!(
+            entries = items,
+            feed_errors,
+            page_errors,
+            articles_new = new,
+            stored = StoreCounts::get(&self.stored.articles),
+            duplicates = StoreCounts::get(&self.stored.duplicates),
+            filtered = StoreCounts::get(&self.stored.filtered),
+            claims = StoreCounts::get(&self.stored.claims),
+            "totals"
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use claimwire::fetch::feed;
+use claimwire::fetch::{decode, feed};
 
 fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/external/feeds");
@@ -168,7 +168,7 @@ fn feed_rs_fixtures_give_their_expected_title_and_entry_count() {
             checked += 1;
             let want_title = expected["title"]["content"]
                 .as_str()
-                .map(feed::html_to_text);
+                .map(decode::html_to_text);
             let want_entries = expected["entries"].as_array().map_or(0, |a| a.len());
             if parsed.title == want_title && parsed.entries.len() == want_entries {
                 agree += 1;

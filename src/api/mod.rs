@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
 use crate::model::{Kind, Who};
-use crate::pipeline::Counters;
+use crate::stats::Counters;
 use crate::store::{self, ClaimFilter};
 
 /// What handlers share: where the database is and the running pipeline's counters.

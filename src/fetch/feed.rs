@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::FetchError;
+use super::decode::{charset_param, html_to_text};
 
 /// One entry of a parsed feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +47,7 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> std::borrow::C
             .next()
             .is_some_and(|d| d.contains("encoding"));
     let http = content_type
-        .and_then(super::page::charset_param)
+        .and_then(charset_param)
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
     let encoding = match http {
         Some(enc) => enc,
@@ -285,22 +286,6 @@ fn looks_like_html(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<html")
-}
-
-/// Plain text of an HTML fragment, one line per block; plain text passes through.
-pub fn html_to_text(html: &str) -> String {
-    if !html.contains('<') && !html.contains('&') {
-        return html.trim().to_string();
-    }
-    let text = html2text::config::plain_no_decorate()
-        .string_from_read(html.as_bytes(), 10_000)
-        .unwrap_or_else(|_| html.to_string());
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.trim_end().to_string()
 }
 
 #[cfg(test)]

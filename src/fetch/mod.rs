@@ -9,6 +9,7 @@
 //! stays unseen, so the next poll retries it.
 
 pub mod client;
+pub mod decode;
 pub mod feed;
 pub mod guard;
 pub mod page;
