@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use claimwire::config::FeedConfig;
-use claimwire::dedupe::{self, minhash, stories::StoryIndex};
+use claimwire::dedupe::stories::{Candidate, StoryIndex};
+use claimwire::dedupe::{self, minhash};
 use claimwire::extract::Extractor;
 use claimwire::model::{
     Article, ExtractedArticle, FeedReport, NewArticle, PollOutcome, PollTicket, Record,
@@ -77,7 +78,8 @@ fn record(
             content_hash: dedupe::content_hash(&article.text),
             article,
             story_id,
-            signature,
+            band_keys: minhash::band_keys(&signature),
+            signature: minhash::to_bytes(&signature),
         },
         language: report.extracted.language.clone(),
         claims: report.extracted.claims.clone(),
@@ -147,9 +149,9 @@ fn measure(path: &std::path::Path, n: usize, new: &[Report], feed: &Arc<FeedConf
         assert!(!store::is_stored(&reader, &dedupe::canonical_url(&r.url), &hash).unwrap());
         let signature = minhash::of_text(&r.text);
         let story = index.assign(&signature, 0.4, |keys| {
-            let c = store::story_candidates(&reader, keys).unwrap();
-            candidates += c.len();
-            c
+            let rows = store::story_candidates(&reader, keys).unwrap();
+            candidates += rows.len();
+            rows.into_iter().map(Candidate::from_row).collect()
         });
         judged.push((signature, story));
     }

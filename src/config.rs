@@ -14,6 +14,21 @@ use crate::text::fold;
 /// Languages the extractor reads.
 pub const LANGUAGES: &[&str] = &["ar", "en", "ru"];
 
+/// Default similarity (estimated Jaccard of word 4-shingles) above which two
+/// articles are one story; measured on the labelled pairs in `tests/stories.rs`.
+pub const DEFAULT_STORY_THRESHOLD: f64 = 0.4;
+
+/// A place a pipeline or `places.toml` adds: its name, the spellings it is
+/// written in, and its country when known.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub name: String,
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
 /// One pipeline file: an event and the feeds that report on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
@@ -24,7 +39,7 @@ pub struct Pipeline {
     pub poll_every: Duration,
     pub feeds: Vec<Arc<FeedConfig>>,
     /// Places this pipeline adds to the shipped gazetteer.
-    pub places: Vec<crate::extract::Place>,
+    pub places: Vec<Place>,
     /// The countries the event is in (ISO 3166-1 codes, upper case): a name that
     /// several places share means the one in these.
     pub countries: Vec<String>,
@@ -54,7 +69,7 @@ impl FeedConfig {
             language: None,
             fetch_article: false,
             poll_every: DEFAULT_POLL_EVERY,
-            story_threshold: crate::dedupe::stories::DEFAULT_THRESHOLD,
+            story_threshold: DEFAULT_STORY_THRESHOLD,
             keywords: Vec::new(),
         }
     }
@@ -472,7 +487,7 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
     let mut feed_tables = Vec::new();
     let mut places = Vec::new();
     let mut countries = Vec::new();
-    let mut story_threshold = crate::dedupe::stories::DEFAULT_THRESHOLD;
+    let mut story_threshold = DEFAULT_STORY_THRESHOLD;
     let mut name_at = 0;
 
     for (key, value) in root.iter() {
@@ -829,7 +844,7 @@ impl Checker<'_> {
         }
     }
 
-    fn place(&mut self, item: &Value<'_>) -> Option<crate::extract::Place> {
+    fn place(&mut self, item: &Value<'_>) -> Option<Place> {
         let DeValue::Table(t) = item.get_ref() else {
             self.error(
                 item.span().start,
@@ -851,7 +866,7 @@ impl Checker<'_> {
             }
         }
         match name {
-            Some(name) if !name.trim().is_empty() => Some(crate::extract::Place {
+            Some(name) if !name.trim().is_empty() => Some(Place {
                 name,
                 aliases,
                 country,

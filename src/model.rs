@@ -44,8 +44,11 @@ pub struct NewArticle {
     pub content_hash: String,
     /// The story (near-duplicate cluster) it belongs to.
     pub story_id: i64,
-    /// Its MinHash signature, stored for later articles to compare with.
-    pub signature: Vec<u32>,
+    /// Its MinHash signature as dedupe encodes it, stored for later articles to
+    /// compare with; the store keeps it as given.
+    pub signature: Vec<u8>,
+    /// The signature's LSH band keys, by which later articles find it.
+    pub band_keys: Vec<i64>,
 }
 
 /// A new article with its language and claims, ready to store.

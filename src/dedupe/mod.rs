@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use tracing::warn;
 
 pub use canonical::canonical_url;
-use stories::StoryIndex;
+use stories::{Candidate, StoryIndex};
 
 use crate::model::{Article, NewArticle, Record, Skip, SkippedEntry};
 use crate::stats::StageStats;
@@ -118,10 +118,12 @@ pub fn run(
                 let story_id = stories.assign(&signature, article.feed.story_threshold, |keys| {
                     conn.as_ref()
                         .map(|c| {
-                            crate::store::story_candidates(c, keys).unwrap_or_else(|e| {
-                                warn!(error = %e, "cannot read the story index");
-                                Vec::new()
-                            })
+                            crate::store::story_candidates(c, keys)
+                                .map(|rows| rows.into_iter().map(Candidate::from_row).collect())
+                                .unwrap_or_else(|e| {
+                                    warn!(error = %e, "cannot read the story index");
+                                    Vec::new()
+                                })
                         })
                         .unwrap_or_default()
                 });
@@ -130,7 +132,8 @@ pub fn run(
                     canonical_url,
                     content_hash,
                     story_id,
-                    signature,
+                    band_keys: minhash::band_keys(&signature),
+                    signature: minhash::to_bytes(&signature),
                 })
                 .is_ok()
             }

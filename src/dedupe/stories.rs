@@ -8,9 +8,9 @@ use std::collections::{HashMap, VecDeque};
 
 use super::minhash::{self, Signature};
 
-/// Default similarity (estimated Jaccard of word 4-shingles) above which two
-/// articles are one story; measured on the labelled pairs in `tests/stories.rs`.
-pub const DEFAULT_THRESHOLD: f64 = 0.4;
+/// Default similarity above which two articles are one story (see
+/// [`crate::config::DEFAULT_STORY_THRESHOLD`]).
+pub const DEFAULT_THRESHOLD: f64 = crate::config::DEFAULT_STORY_THRESHOLD;
 
 /// How many recently assigned articles are kept in memory: those passed on but
 /// perhaps not yet stored. Must exceed what the channels to the store hold.
@@ -27,6 +27,16 @@ pub fn same_story(a: &Signature, b: &Signature, threshold: f64) -> bool {
 pub struct Candidate {
     pub story_id: i64,
     pub signature: Signature,
+}
+
+impl Candidate {
+    /// A candidate from the store's row: its story and its signature as stored.
+    pub fn from_row((story_id, bytes): (i64, Vec<u8>)) -> Self {
+        Candidate {
+            story_id,
+            signature: minhash::from_bytes(&bytes),
+        }
+    }
 }
 
 /// Assigns story ids.

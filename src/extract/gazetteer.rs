@@ -11,6 +11,7 @@ use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use super::tokens::{self, Token, TokenKind};
+use crate::config::Place;
 use crate::text::fold;
 
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
@@ -307,17 +308,6 @@ impl World {
             index
         })
     }
-}
-
-/// A place a pipeline or `places.toml` adds: its name, the spellings it is
-/// written in, and its country when known.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Place {
-    pub name: String,
-    pub aliases: Vec<String>,
-    #[serde(default)]
-    pub country: Option<String>,
 }
 
 impl Gazetteer {

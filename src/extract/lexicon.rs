@@ -13,8 +13,9 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 use serde::Deserialize;
 
-use super::gazetteer::{Gazetteer, Place, PlaceName};
+use super::gazetteer::{Gazetteer, PlaceName};
 use super::tokens::Token;
+use crate::config::Place;
 use crate::model::{Kind, Qualifier, Who};
 use crate::text::fold;
 

@@ -13,7 +13,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use gazetteer::Place;
+pub use crate::config::Place;
 pub use lexicon::{Lexicon, LexiconError, SourceKeys};
 
 use crate::model::{Claim, ExtractedArticle, NewArticle, Record};

@@ -236,34 +236,21 @@ pub fn max_story_id(conn: &Connection) -> rusqlite::Result<i64> {
     })
 }
 
-/// Stored articles sharing a band key with `keys`, with their signatures and stories.
-pub fn story_candidates(
-    conn: &Connection,
-    keys: &[i64],
-) -> rusqlite::Result<Vec<crate::dedupe::stories::Candidate>> {
+/// Stored articles sharing a band key with `keys`: each one's story and its
+/// signature as stored (dedupe decodes it).
+pub fn story_candidates(conn: &Connection, keys: &[i64]) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
     let marks = vec!["?"; keys.len()].join(",");
     // A band key shared by very many articles (boilerplate) adds nothing but cost.
     let sql = format!(
         "SELECT a.story_id, m.signature FROM article_minhash m JOIN articles a ON a.id = m.article_id
-         WHERE m.article_id IN (SELECT article_id FROM story_bands WHERE band_key IN ({marks}) LIMIT 64)"
+         WHERE m.article_id IN (SELECT article_id FROM story_bands WHERE band_key IN ({marks}) LIMIT 64)
+           AND a.story_id IS NOT NULL"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(keys), |r| {
-        let story_id: Option<i64> = r.get(0)?;
-        let bytes: Vec<u8> = r.get(1)?;
-        Ok((story_id, bytes))
+        Ok((r.get(0)?, r.get(1)?))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (story_id, bytes) = row?;
-        if let Some(story_id) = story_id {
-            out.push(crate::dedupe::stories::Candidate {
-                story_id,
-                signature: crate::dedupe::minhash::from_bytes(&bytes),
-            });
-        }
-    }
-    Ok(out)
+    rows.collect()
 }
 
 /// Read access for stages other than the writer: each use gets its own

@@ -348,13 +348,10 @@ fn insert_article(
         .optional()?;
     let Some(id) = id else { return Ok(None) };
     tx.prepare_cached("INSERT INTO article_minhash (article_id, signature) VALUES (?1, ?2)")?
-        .execute(params![
-            id,
-            crate::dedupe::minhash::to_bytes(&a.new.signature)
-        ])?;
+        .execute(params![id, a.new.signature])?;
     let mut band =
         tx.prepare_cached("INSERT INTO story_bands (band_key, article_id) VALUES (?1, ?2)")?;
-    for key in crate::dedupe::minhash::band_keys(&a.new.signature) {
+    for key in &a.new.band_keys {
         band.execute(params![key, id])?;
     }
     let mut stmt = tx.prepare_cached(
@@ -510,7 +507,8 @@ mod tests {
                 canonical_url: "https://e.org/a/1".into(),
                 content_hash: "h".into(),
                 story_id: 1,
-                signature: vec![0; crate::dedupe::minhash::HASHES],
+                signature: Vec::new(),
+                band_keys: Vec::new(),
             },
             language: None,
             claims: Vec::new(),
