@@ -11,6 +11,7 @@ use tracing::{info, warn};
 use claimwire::config;
 use claimwire::extract::Extractor;
 use claimwire::fetch::{decode, page};
+use claimwire::model::{Kind, Who};
 use claimwire::pipeline::{self, Mode, Options};
 use claimwire::store::{self, ClaimFilter};
 
@@ -60,9 +61,23 @@ struct Only {
     /// Only this event (pipeline name).
     #[arg(long)]
     event: Option<String>,
-    /// Only this kind: killed, injured, hospitalized, critical, arrested, deployed.
-    #[arg(long)]
-    kind: Option<String>,
+    /// Only this kind.
+    #[arg(long, value_parser = label_parser(Kind::ALL, Kind::as_str, Kind::parse))]
+    kind: Option<Kind>,
+    /// Only these people.
+    #[arg(long, value_parser = label_parser(Who::ALL, Who::as_str, Who::parse))]
+    who: Option<Who>,
+}
+
+/// Parses one of a label enum's values; clap lists them in help and errors.
+fn label_parser<T: Copy + Send + Sync + Clone + 'static>(
+    all: &'static [T],
+    label: fn(T) -> &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(all.iter().map(|x| label(*x)))
+        .map(move |s| parse(&s).expect("clap admits only listed values"))
 }
 
 #[derive(Subcommand)]
@@ -214,14 +229,13 @@ fn dispatch(cli: Cli) -> Result<i32> {
             ClaimFilter {
                 event: only.event,
                 kind: only.kind,
+                who: only.who,
                 timeline,
                 ..ClaimFilter::default()
             },
             format,
         ),
-        Command::Figures { db, only, format } => {
-            figures(&db.db, only.event.as_deref(), only.kind.as_deref(), format)
-        }
+        Command::Figures { db, only, format } => figures(&db.db, &only, format),
         Command::Check { pipelines } => check(&pipelines),
         Command::Feeds { db, format } => feeds(&db.db, format),
         Command::Article { jsonl, pages } => article(&pages, jsonl),
@@ -612,10 +626,11 @@ struct FigureRow<'a> {
     values: String,
 }
 
-fn figures(db: &Path, event: Option<&str>, kind: Option<&str>, format: Format) -> Result<i32> {
+fn figures(db: &Path, only: &Only, format: Format) -> Result<i32> {
     let conn = open_existing(db)?;
-    let figures = store::figures::figures(&conn, event, kind)
+    let mut figures = store::figures::figures(&conn, only.event.as_deref(), only.kind)
         .with_context(|| format!("cannot read figures from {}", db.display()))?;
+    figures.retain(|f| only.who.is_none_or(|w| f.who == w.as_str()));
     let describe = |f: &store::figures::Figure| {
         f.values
             .iter()

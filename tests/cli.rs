@@ -186,6 +186,29 @@ fn the_demo_runs_offline_and_claims_lists_what_it_stored() {
         csv.lines().skip(1).all(|l| l.contains(",arrested,")),
         "{csv}"
     );
+
+    // A misspelt kind or who is an error that lists the valid ones, not an empty list.
+    for (flag, value, valid) in [
+        ("--kind", "kiled", "killed"),
+        ("--who", "police", "security"),
+    ] {
+        let out = claimwire(&["claims", "--db", db_arg, flag, value], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{value}'")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(valid), "{stderr}");
+    }
+    let out = claimwire(
+        &[
+            "figures", "--db", db_arg, "--who", "people", "--format", "json",
+        ],
+        dir.path(),
+    );
+    let figures: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!figures.is_empty() && figures.iter().all(|f| f["who"] == "people"));
 }
 
 #[test]

@@ -283,14 +283,10 @@ async fn figures(
         )));
     }
     let kind = params.get("kind").cloned().filter(|k| !k.is_empty());
-    if let Some(k) = &kind {
-        if Kind::parse(k).is_none() {
-            return Err(bad(format!("unknown kind '{k}'")));
-        }
-    }
+    let kind = one_of("kind", kind, Kind::ALL, |k| k.as_str())?;
     let event = params.get("event").cloned().filter(|e| !e.is_empty());
     let figures = read(&state, move |c| {
-        store::figures::figures(c, event.as_deref(), kind.as_deref())
+        store::figures::figures(c, event.as_deref(), kind)
     })
     .await?;
     Ok(axum::Json(figures).into_response())
@@ -352,15 +348,17 @@ fn one_of<T: Copy>(
     value: Option<String>,
     all: &[T],
     name: fn(T) -> &'static str,
-) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(v) if !all.iter().any(|x| name(*x) == v) => {
+) -> Result<Option<T>, ApiError> {
+    let Some(v) = value else { return Ok(None) };
+    all.iter()
+        .copied()
+        .find(|x| name(*x) == v)
+        .map(Some)
+        .ok_or_else(|| {
             let known: Vec<&str> = all.iter().map(|x| name(*x)).collect();
-            Err(bad(format!(
+            bad(format!(
                 "unknown {param} '{v}' (known: {})",
                 known.join(", ")
-            )))
-        }
-        v => Ok(v),
-    }
+            ))
+        })
 }

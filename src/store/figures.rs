@@ -9,6 +9,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, params_from_iter, types::Value};
 use serde::Serialize;
 
+use crate::model::Kind;
+
 /// Two claims this close in time are about "the same time".
 const SAME_TIME_HOURS: i64 = 48;
 
@@ -208,7 +210,7 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 pub fn figures(
     conn: &Connection,
     event: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<Kind>,
 ) -> rusqlite::Result<Vec<Figure>> {
     Ok(summarize(&figure_claims(conn, event, kind)?))
 }
@@ -217,7 +219,7 @@ pub fn figures(
 pub fn figure_claims(
     conn: &Connection,
     event: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<Kind>,
 ) -> rusqlite::Result<Vec<FigureClaim>> {
     let mut sql = String::from(
         // A figure is one per place its clause names (by the gazetteer's name, so
@@ -236,7 +238,7 @@ pub fn figure_claims(
     }
     if let Some(k) = kind {
         sql.push_str(" AND c.kind = ?");
-        args.push(Value::Text(k.into()));
+        args.push(Value::Text(k.as_str().into()));
     }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {

@@ -3,6 +3,8 @@
 use rusqlite::{Connection, params_from_iter, types::Value};
 use serde::Serialize;
 
+use crate::model::{Kind, Who};
+
 /// A stored claim with where it was reported.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StoredClaim {
@@ -38,8 +40,8 @@ pub struct StoredClaim {
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub event: Option<String>,
-    pub kind: Option<String>,
-    pub who: Option<String>,
+    pub kind: Option<Kind>,
+    pub who: Option<Who>,
     /// A part of the source as written, or its key.
     pub source: Option<String>,
     /// Claims referring to (else published on) this day or later, `YYYY-MM-DD`.
@@ -89,8 +91,8 @@ fn where_clause(filter: &ClaimFilter) -> (String, Vec<Value>) {
         }
     };
     eq("c.event", &filter.event);
-    eq("c.kind", &filter.kind);
-    eq("c.who", &filter.who);
+    eq("c.kind", &filter.kind.map(|k| k.as_str().to_string()));
+    eq("c.who", &filter.who.map(|w| w.as_str().to_string()));
     if let Some(s) = &filter.source {
         // A key without its country ("health-ministry") is every country's.
         sql.push_str(
