@@ -161,6 +161,25 @@ macro_rules! label_enum {
 }
 
 label_enum!(
+    /// Why a poll or a page fetch failed, as the feed row keeps it.
+    FailureClass {
+        Dns => "dns",
+        Connect => "connect",
+        Tls => "tls",
+        Timeout => "timeout",
+        HttpStatus => "http_status",
+        Redirect => "redirect",
+        TooLarge => "too_large",
+        Decode => "decode",
+        File => "file",
+        NotAFeed => "not_a_feed",
+        Parse => "parse",
+        Blocked => "blocked",
+        Other => "other",
+    }
+);
+
+label_enum!(
     /// What happened to the people counted.
     Kind {
         Killed => "killed",
@@ -292,7 +311,7 @@ pub enum PollOutcome {
     /// 304: nothing new, nothing sent downstream.
     NotModified,
     Failed {
-        class: &'static str,
+        class: FailureClass,
         message: String,
     },
 }

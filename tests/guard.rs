@@ -58,7 +58,7 @@ async fn internal_addresses_are_refused_on_every_hop() {
     let e = get(client(true, &[]), format!("http://{addr}/feed"))
         .await
         .unwrap_err();
-    assert_eq!(e.class(), "blocked", "{e}");
+    assert_eq!(e.class().as_str(), "blocked", "{e}");
     assert!(
         e.to_string().contains("127.0.0.1 is an internal address"),
         "{e}"
@@ -66,7 +66,7 @@ async fn internal_addresses_are_refused_on_every_hop() {
     let e = get(client(true, &[]), format!("http://localhost:{port}/feed"))
         .await
         .unwrap_err();
-    assert_eq!(e.class(), "blocked", "{e}");
+    assert_eq!(e.class().as_str(), "blocked", "{e}");
     assert!(
         e.to_string()
             .contains("resolves only to internal addresses"),
@@ -92,6 +92,31 @@ async fn internal_addresses_are_refused_on_every_hop() {
         let e = get(allowed.clone(), format!("http://{addr}/to?u={target}"))
             .await
             .unwrap_err();
-        assert_eq!(e.class(), "blocked", "{target}: {e}");
+        assert_eq!(e.class().as_str(), "blocked", "{target}: {e}");
+    }
+}
+
+/// The class of a failed fetch comes from the error's kind, not its words: a
+/// name that does not resolve is `dns`, a closed port `connect`, with the guard
+/// off as on.
+#[tokio::test]
+async fn failures_are_classified_by_kind() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    for block in [false, true] {
+        let c = client(block, &["127.0.0.1"]);
+        let e = c
+            .get(&url::Url::parse("http://no-such-host.invalid/feed").unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.class().as_str(), "dns", "{e}");
+        assert!(e.to_string().contains("no-such-host.invalid"), "{e}");
+        let e = c
+            .get(&url::Url::parse(&format!("http://{closed}/feed")).unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.class().as_str(), "connect", "{e}");
     }
 }

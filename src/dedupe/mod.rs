@@ -170,7 +170,7 @@ mod tests {
             polled_at: chrono::Utc::now(),
             next_poll_at: chrono::Utc::now(),
             outcome: PollOutcome::Failed {
-                class: "x",
+                class: crate::model::FailureClass::Other,
                 message: String::new(),
             },
         };

@@ -14,6 +14,8 @@ use reqwest::header::{self, HeaderMap};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
+use crate::model::FailureClass;
+
 /// Default cap on any response body.
 pub const DEFAULT_MAX_BODY: u64 = 20 * 1024 * 1024;
 
@@ -54,21 +56,21 @@ pub enum FetchError {
 
 impl FetchError {
     /// The failure class stored on the feed row.
-    pub fn class(&self) -> &'static str {
+    pub fn class(&self) -> FailureClass {
         match self {
-            FetchError::Dns { .. } => "dns",
-            FetchError::Connect { .. } => "connect",
-            FetchError::Tls { .. } => "tls",
-            FetchError::Timeout { .. } => "timeout",
-            FetchError::Status { .. } => "http_status",
-            FetchError::Redirects { .. } => "redirect",
-            FetchError::TooLarge { .. } => "too_large",
-            FetchError::Decode { .. } => "decode",
-            FetchError::File { .. } => "file",
-            FetchError::NotAFeed { .. } => "not_a_feed",
-            FetchError::Parse { .. } => "parse",
-            FetchError::Blocked { .. } => "blocked",
-            FetchError::Other { .. } => "other",
+            FetchError::Dns { .. } => FailureClass::Dns,
+            FetchError::Connect { .. } => FailureClass::Connect,
+            FetchError::Tls { .. } => FailureClass::Tls,
+            FetchError::Timeout { .. } => FailureClass::Timeout,
+            FetchError::Status { .. } => FailureClass::HttpStatus,
+            FetchError::Redirects { .. } => FailureClass::Redirect,
+            FetchError::TooLarge { .. } => FailureClass::TooLarge,
+            FetchError::Decode { .. } => FailureClass::Decode,
+            FetchError::File { .. } => FailureClass::File,
+            FetchError::NotAFeed { .. } => FailureClass::NotAFeed,
+            FetchError::Parse { .. } => FailureClass::Parse,
+            FetchError::Blocked { .. } => FailureClass::Blocked,
+            FetchError::Other { .. } => FailureClass::Other,
         }
     }
 
@@ -80,29 +82,43 @@ impl FetchError {
         }
     }
 
+    /// Classified by the error's kind and by the types in its chain (our
+    /// resolver's verdict, the I/O error under a connection), not by its words.
     fn from_reqwest(url: &Url, e: reqwest::Error) -> Self {
+        use super::guard::ResolveError;
+        use std::io::ErrorKind;
         let url = url.to_string();
-        let chain = error_chain(&e);
-        let lower = chain.to_lowercase();
-        if lower.contains("blocked: ") {
-            FetchError::Blocked { url, detail: chain }
-        } else if e.is_timeout() || lower.contains("timed out") {
-            FetchError::Timeout { url }
-        } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
-            FetchError::Dns { url, detail: chain }
-        } else if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-        {
-            FetchError::Tls { url, detail: chain }
-        } else if e.is_connect() {
-            FetchError::Connect { url, detail: chain }
-        } else if e.is_decode() || e.is_body() || lower.contains("decod") {
-            FetchError::Decode { url, detail: chain }
-        } else {
-            FetchError::Other { url, detail: chain }
+        let detail = error_chain(&e);
+        let io = source_of::<std::io::Error>(&e).map(std::io::Error::kind);
+        match source_of::<ResolveError>(&e) {
+            Some(ResolveError::Internal { .. }) => FetchError::Blocked { url, detail },
+            Some(ResolveError::Lookup { .. }) => FetchError::Dns { url, detail },
+            None if e.is_timeout() || io == Some(ErrorKind::TimedOut) => {
+                FetchError::Timeout { url }
+            }
+            // rustls reports a failed handshake as invalid data under the connection.
+            None if e.is_connect() && io == Some(ErrorKind::InvalidData) => {
+                FetchError::Tls { url, detail }
+            }
+            None if e.is_connect() => FetchError::Connect { url, detail },
+            None if e.is_decode() || e.is_body() => FetchError::Decode { url, detail },
+            None => FetchError::Other { url, detail },
         }
     }
+}
+
+/// The first error of type `T` in `e`'s chain of sources.
+fn source_of<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// "outer: inner: innermost", for one-line messages.
@@ -205,11 +221,9 @@ pub const USER_AGENT: &str = concat!(
 
 impl HttpClient {
     pub fn new(options: &ClientOptions) -> Result<Self, FetchError> {
-        let mut builder = reqwest::Client::builder();
-        if options.block_internal {
-            builder = builder.dns_resolver(super::guard::PublicOnly::new(&options.allow_hosts));
-        }
-        let client = builder
+        let resolver = super::guard::Resolver::new(options.block_internal, &options.allow_hosts);
+        let client = reqwest::Client::builder()
+            .dns_resolver(resolver)
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)

@@ -316,7 +316,7 @@ mod tests {
     #[test]
     fn an_html_page_is_not_a_feed() {
         let err = parse(b"<!DOCTYPE html><html><body>hi</body></html>", None, &url()).unwrap_err();
-        assert_eq!(err.class(), "not_a_feed");
+        assert_eq!(err.class().as_str(), "not_a_feed");
         let page = b"<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/rss/world.xml\"></head><body>news</body></html>";
         let err = parse(page, Some("text/html"), &url()).unwrap_err();
         assert!(
@@ -325,7 +325,7 @@ mod tests {
             "{err}"
         );
         let err = parse(b"this is not xml at all {", None, &url()).unwrap_err();
-        assert_eq!(err.class(), "parse");
+        assert_eq!(err.class().as_str(), "parse");
     }
 
     #[test]

@@ -34,42 +34,56 @@ pub fn is_internal(ip: IpAddr) -> bool {
     }
 }
 
-/// A resolver that answers only with public addresses (but for allowed names).
+/// Why a host name gave no address to connect to; the fetch error's class is read
+/// from it, not from its message.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("blocked: {host} resolves only to internal addresses ({ip})")]
+    Internal { host: String, ip: IpAddr },
+    #[error("cannot resolve {host}: {source}")]
+    Lookup {
+        host: String,
+        source: std::io::Error,
+    },
+}
+
+/// The client's resolver: the system's, and with `block_internal` on, only public
+/// addresses (but for allowed names).
 #[derive(Debug, Clone, Default)]
-pub struct PublicOnly {
+pub struct Resolver {
+    block_internal: bool,
     allow: std::sync::Arc<Vec<String>>,
 }
 
-impl PublicOnly {
-    pub fn new(allow: &[String]) -> Self {
-        PublicOnly {
+impl Resolver {
+    pub fn new(block_internal: bool, allow: &[String]) -> Self {
+        Resolver {
+            block_internal,
             allow: std::sync::Arc::new(allow.iter().map(|a| a.to_ascii_lowercase()).collect()),
         }
     }
 }
 
-impl reqwest::dns::Resolve for PublicOnly {
+impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
-        let allowed = self.allow.contains(&host.to_ascii_lowercase());
+        let check = self.block_internal && !self.allow.contains(&host.to_ascii_lowercase());
         Box::pin(async move {
-            if allowed {
-                let all: Vec<SocketAddr> =
-                    tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-                return Ok(Box::new(all.into_iter()) as reqwest::dns::Addrs);
-            }
-            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let lookup = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map(|addrs| addrs.collect::<Vec<SocketAddr>>());
+            let all = match lookup {
+                Ok(addrs) => addrs,
+                Err(source) => return Err(Box::new(ResolveError::Lookup { host, source }) as _),
+            };
             let public: Vec<SocketAddr> = all
                 .iter()
                 .copied()
-                .filter(|a| !is_internal(a.ip()))
+                .filter(|a| !check || !is_internal(a.ip()))
                 .collect();
             if public.is_empty() && !all.is_empty() {
-                return Err(format!(
-                    "blocked: {host} resolves only to internal addresses ({})",
-                    all[0].ip()
-                )
-                .into());
+                let ip = all[0].ip();
+                return Err(Box::new(ResolveError::Internal { host, ip }) as _);
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })

@@ -117,7 +117,7 @@ pub async fn poll_feed(
                 feed.poll_every,
                 schedule::jitter(),
             );
-            warn!(feed = %url, pipeline = %feed.pipeline, outcome = "failed", class = e.class(), failures = cursor.failures, retry_in_s = delay.as_secs(), error = %e, "polled feed");
+            warn!(feed = %url, pipeline = %feed.pipeline, outcome = "failed", class = %e.class(), failures = cursor.failures, retry_in_s = delay.as_secs(), error = %e, "polled feed");
             let report = FeedReport {
                 feed: feed.clone(),
                 polled_at,
@@ -476,7 +476,7 @@ pub async fn run_articles(
                     }
                     Err(e) => {
                         stats.error();
-                        warn!(link = link.as_deref().unwrap_or("-"), class = e.class(), error = %e, "article page not fetched; entry left for the next poll");
+                        warn!(link = link.as_deref().unwrap_or("-"), class = %e.class(), error = %e, "article page not fetched; entry left for the next poll");
                     }
                 }
             }

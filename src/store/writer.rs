@@ -449,7 +449,7 @@ pub fn write_reports(conn: &mut Connection, reports: &[FeedReport]) -> rusqlite:
                         failures = failures + 1, error_class = ?4, last_error = ?5
                      WHERE id = ?1",
                 )?
-                .execute(params![id, polled, next, class, message])?;
+                .execute(params![id, polled, next, class.as_str(), message])?;
             }
         }
     }
