@@ -721,14 +721,14 @@ fn stamp(f: &Path) -> Stamp {
         .map(|m| (m.modified().ok(), m.len()))
 }
 
-/// Watches `path` (a pipeline file or folder) and publishes the feeds of its
-/// pipelines whenever a file is added, changed or removed. A file that no longer
+/// Watches `path` (a pipeline file or folder) and publishes its pipelines, whole,
+/// whenever a file is added, changed or removed. A file that no longer
 /// parses is reported with every located error, and its last good version keeps
 /// running. `running` is what the service started with.
 pub async fn watch(
     path: PathBuf,
     running: Vec<Pipeline>,
-    feeds: tokio::sync::watch::Sender<Vec<Arc<FeedConfig>>>,
+    pipelines: tokio::sync::watch::Sender<Vec<Pipeline>>,
     shutdown: tokio_util::sync::CancellationToken,
 ) {
     use std::collections::BTreeMap;
@@ -785,14 +785,10 @@ pub async fn watch(
                 }
             }
         }
-        if changed {
-            let all: Vec<Arc<FeedConfig>> = good
-                .values()
-                .flat_map(|p| p.feeds.iter().cloned())
-                .collect();
-            if feeds.send(all).is_err() {
-                return;
-            }
+        // Whole pipelines, so that places, countries and keywords change with
+        // the feeds.
+        if changed && pipelines.send(good.values().cloned().collect()).is_err() {
+            return;
         }
     }
 }

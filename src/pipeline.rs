@@ -153,6 +153,33 @@ async fn log_totals(counters: Arc<Counters>, every: Duration, stop: Cancellation
     }
 }
 
+/// Every feed of `pipelines`.
+fn feeds_of(pipelines: &[Pipeline]) -> Vec<Arc<crate::config::FeedConfig>> {
+    pipelines
+        .iter()
+        .flat_map(|p| p.feeds.iter().cloned())
+        .collect()
+}
+
+/// Turns each reloaded set of pipelines into what the stages read: the feeds for
+/// the poller, the extractors (places, countries) for the extract workers. Ends
+/// when the watcher does.
+async fn publish(
+    mut pipelines: tokio::sync::watch::Receiver<Vec<Pipeline>>,
+    shipped: Extractor,
+    feeds: tokio::sync::watch::Sender<Vec<Arc<crate::config::FeedConfig>>>,
+    extractors: tokio::sync::watch::Sender<Extractors>,
+) {
+    while pipelines.changed().await.is_ok() {
+        let now = pipelines.borrow_and_update().clone();
+        // Extractors first: the new feeds' articles find their places ready.
+        let _ = extractors.send(Extractors::new(shipped.clone(), &now));
+        if feeds.send(feeds_of(&now)).is_err() {
+            return;
+        }
+    }
+}
+
 /// Runs `pipelines` until done (`Mode::Once`) or until `shutdown` is cancelled.
 pub async fn run(
     pipelines: &[Pipeline],
@@ -161,12 +188,11 @@ pub async fn run(
 ) -> Result<Summary, PipelineError> {
     let counters = Arc::new(Counters::default());
     let conn = store::open(&options.db)?;
-    let extractor = Extractors::new(Extractor::new()?, pipelines);
+    let shipped = Extractor::new()?;
+    let (extractors_tx, extractors_rx) =
+        tokio::sync::watch::channel(Extractors::new(shipped.clone(), pipelines));
     let client = HttpClient::new(&options.client)?;
-    let feeds: Vec<_> = pipelines
-        .iter()
-        .flat_map(|p| p.feeds.iter().cloned())
-        .collect();
+    let feeds = feeds_of(pipelines);
 
     let (items_tx, items_rx) = async_channel::bounded(CHANNEL);
     let (articles_tx, articles_rx) = async_channel::bounded(CHANNEL);
@@ -232,7 +258,7 @@ pub async fn run(
         let (rx, tx, ex, stats) = (
             new_rx.clone(),
             records_tx.clone(),
-            extractor.clone(),
+            extractors_rx.clone(),
             counters.extract.clone(),
         );
         extract_tasks.push(tokio::task::spawn_blocking(move || {
@@ -295,14 +321,22 @@ pub async fn run(
         Mode::Once => fetch::poll_once(feeds, ctx, items_tx, head).await,
         Mode::Forever => {
             let n = feeds.len();
-            let (tx, rx) = tokio::sync::watch::channel(feeds);
+            let (feeds_tx, feeds_rx) = tokio::sync::watch::channel(feeds);
             let watcher = options.watch.clone().map(|dir| {
-                let pipelines = pipelines.to_vec();
-                tokio::spawn(crate::config::watch(dir, pipelines, tx, head.clone()))
+                let (tx, rx) = tokio::sync::watch::channel(pipelines.to_vec());
+                let publish = tokio::spawn(publish(rx, shipped, feeds_tx, extractors_tx));
+                let watch = tokio::spawn(crate::config::watch(
+                    dir,
+                    pipelines.to_vec(),
+                    tx,
+                    head.clone(),
+                ));
+                (watch, publish)
             });
-            fetch::poll_forever(rx, ctx, items_tx, head).await;
-            if let Some(w) = watcher {
-                let _ = w.await;
+            fetch::poll_forever(feeds_rx, ctx, items_tx, head).await;
+            if let Some((watch, publish)) = watcher {
+                let _ = watch.await;
+                let _ = publish.await;
             }
             fetch::PollSummary { ok: n, failed: 0 }
         }

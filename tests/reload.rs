@@ -137,3 +137,82 @@ async fn pipelines_are_added_rejected_and_removed_while_running() {
     );
     assert!(log.contains("feed removed; no longer polled"), "{log}");
 }
+
+fn places_of(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
+    let Ok(c) = claimwire::store::open_read(db) else {
+        return Vec::new();
+    };
+    let mut stmt = c
+        .prepare("SELECT a.url, c.place, c.country FROM claims c JOIN articles a ON a.id = c.article_id ORDER BY c.id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap_or_default()
+}
+
+/// A pipeline's `[[place]]` edited while the service runs is what the next
+/// articles' claims are placed by: reload publishes whole pipelines, not feeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_place_takes_effect_without_a_restart() {
+    // A town no gazetteer has: "in Zhyrgalan" is a place, with no name to file it under.
+    let server = FeedServer::start(vec![report("z1", 3, "Zhyrgalan")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pipelines");
+    std::fs::create_dir(&folder).unwrap();
+    let db = dir.path().join("claims.db");
+    let file = folder.join("z.toml");
+    std::fs::write(&file, pipeline("z", &server.feed_url())).unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
+        .arg("run")
+        .arg(&folder)
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    until("the first report is stored", || !places_of(&db).is_empty()).await;
+    assert!(
+        places_of(&db).iter().all(|(_, place, _)| place.is_none()),
+        "{:?}",
+        places_of(&db)
+    );
+
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n[[place]]\nname = \"Zhyrgalan Town\"\naliases = [\"Zhyrgalan\"]\ncountry = \"KZ\"\n",
+            pipeline("z", &server.feed_url())
+        ),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    server.push(report("z2", 4, "Zhyrgalan"));
+    until("the second report is stored", || {
+        places_of(&db).iter().any(|(url, ..)| url.contains("/article/z2"))
+    })
+    .await;
+    let second: Vec<_> = places_of(&db)
+        .into_iter()
+        .filter(|(url, ..)| url.contains("/article/z2"))
+        .collect();
+    assert!(
+        second.iter().all(
+            |(_, place, country)| place.as_deref() == Some("Zhyrgalan Town")
+                && country.as_deref() == Some("KZ")
+        ),
+        "{second:?}"
+    );
+    let out = common::signal_and_wait(child, "TERM").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

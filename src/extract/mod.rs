@@ -147,11 +147,18 @@ fn countries_in_keywords(keywords: &[String]) -> Vec<String> {
 pub fn run(
     new: async_channel::Receiver<NewArticle>,
     records: async_channel::Sender<Record>,
-    extractors: Extractors,
+    mut extractors: tokio::sync::watch::Receiver<Extractors>,
     stats: Arc<StageStats>,
 ) {
+    let mut current = extractors.borrow_and_update().clone();
     while let Ok(article) = new.recv_blocking() {
         stats.input();
+        // A reload that changed a pipeline's places or countries reaches the
+        // next article.
+        if extractors.has_changed().unwrap_or(false) {
+            current = extractors.borrow_and_update().clone();
+        }
+        let extractors = &current;
         let a = &article.article;
         // Spans point into the stored text, so only the body is read.
         let found = extractors.for_pipeline(&a.feed.pipeline).extract(
