@@ -19,6 +19,7 @@ pub mod config;
 pub mod dedupe;
 pub mod extract;
 pub mod fetch;
+pub mod figures;
 pub mod model;
 pub mod pipeline;
 pub mod stats;

@@ -628,10 +628,10 @@ struct FigureRow<'a> {
 
 fn figures(db: &Path, only: &Only, format: Format) -> Result<i32> {
     let conn = open_existing(db)?;
-    let mut figures = store::figures::figures(&conn, only.event.as_deref(), only.kind)
+    let mut figures = claimwire::figures::figures(&conn, only.event.as_deref(), only.kind)
         .with_context(|| format!("cannot read figures from {}", db.display()))?;
     figures.retain(|f| only.who.is_none_or(|w| f.who == w.as_str()));
-    let describe = |f: &store::figures::Figure| {
+    let describe = |f: &claimwire::figures::Figure| {
         f.values
             .iter()
             .map(|v| {

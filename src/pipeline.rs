@@ -274,7 +274,7 @@ pub async fn run(
             crate::dedupe::run(articles_rx, new_tx, records_tx, reader, stats)
         })
     };
-    let pages_task = tokio::spawn(fetch::run_articles(
+    let pages_task = tokio::spawn(fetch::pages::run(
         items_rx,
         articles_tx,
         records_tx,

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use claimwire::store::figures::{self, Status};
+use claimwire::figures::{self, Status};
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -195,7 +195,9 @@ async fn an_edited_place_takes_effect_without_a_restart() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     server.push(report("z2", 4, "Zhyrgalan"));
     until("the second report is stored", || {
-        places_of(&db).iter().any(|(url, ..)| url.contains("/article/z2"))
+        places_of(&db)
+            .iter()
+            .any(|(url, ..)| url.contains("/article/z2"))
     })
     .await;
     let second: Vec<_> = places_of(&db)

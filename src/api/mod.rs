@@ -286,7 +286,7 @@ async fn figures(
     let kind = one_of("kind", kind, Kind::ALL, |k| k.as_str())?;
     let event = params.get("event").cloned().filter(|e| !e.is_empty());
     let figures = read(&state, move |c| {
-        store::figures::figures(c, event.as_deref(), kind)
+        crate::figures::figures(c, event.as_deref(), kind)
     })
     .await?;
     Ok(axum::Json(figures).into_response())

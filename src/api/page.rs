@@ -11,7 +11,7 @@ use axum::extract::State as Shared;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{State, read};
-use crate::store::figures::{self, Figure, FigureClaim};
+use crate::figures::{self, Figure, FigureClaim};
 use crate::store::{self, ClaimFilter};
 
 const COLOURS: &[&str] = &[
@@ -98,7 +98,7 @@ fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
 
 pub async fn index(Shared(state): Shared<State>) -> Response {
     let data = read(&state, |c| {
-        let claims = figures::figure_claims(c, None, None)?;
+        let claims = crate::store::figures::figure_claims(c, None, None)?;
         let latest = store::query::claims(c, &ClaimFilter::default())?;
         let feeds = store::query::feeds(c)?;
         Ok((claims, latest, feeds))

@@ -1,18 +1,10 @@
-//! Figures: every claim of one (event, kind, who, location), summarised the way an
-//! analyst reads them: the latest value and who gave it, the range, each distinct
-//! value with its sources, when it was first seen and how many independent stories
-//! carry it (copies of one wire story count once), and whether sources disagree.
-
-use std::collections::BTreeMap;
+//! The rows figures are made of: each claim with its event, kind, who, place,
+//! value, source, story and outlet, and the time it refers to.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, params_from_iter, types::Value};
-use serde::Serialize;
 
 use crate::model::Kind;
-
-/// Two claims this close in time are about "the same time".
-const SAME_TIME_HOURS: i64 = 48;
 
 /// One claim as figures need it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,171 +23,6 @@ pub struct FigureClaim {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Different values from different sources for about the same time.
-    Disputed,
-    /// The value moved over time, from the same source or sources.
-    Revised,
-    Consistent,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Disputed => "disputed",
-            Status::Revised => "revised",
-            Status::Consistent => "consistent",
-        }
-    }
-}
-
-/// One distinct value of a figure.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ValueReport {
-    pub value: f64,
-    pub qualifiers: Vec<String>,
-    pub sources: Vec<String>,
-    pub first_seen: DateTime<Utc>,
-    /// Independent stories stating it (republished copies count once).
-    pub stories: usize,
-    /// Articles stating it.
-    pub reports: usize,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Figure {
-    pub event: String,
-    pub kind: String,
-    pub who: String,
-    pub location: Option<String>,
-    pub latest_value: f64,
-    pub latest_source: Option<String>,
-    pub latest_at: DateTime<Utc>,
-    pub min: f64,
-    pub max: f64,
-    pub status: Status,
-    /// For revised figures: "up", "down" or "mixed".
-    pub trend: Option<String>,
-    pub values: Vec<ValueReport>,
-    /// Vague claims ("dozens") about it.
-    pub vague_reports: usize,
-}
-
-type Key = (String, String, String, Option<String>);
-
-/// Groups claims into figures (pure: the caller reads the claims).
-pub fn summarize(claims: &[FigureClaim]) -> Vec<Figure> {
-    let mut groups: BTreeMap<Key, Vec<&FigureClaim>> = BTreeMap::new();
-    for c in claims {
-        groups
-            .entry((
-                c.event.clone(),
-                c.kind.clone(),
-                c.who.clone(),
-                c.location.clone(),
-            ))
-            .or_default()
-            .push(c);
-    }
-    let mut out = Vec::new();
-    for ((event, kind, who, location), group) in groups {
-        let mut exact: Vec<&FigureClaim> = group
-            .iter()
-            .copied()
-            .filter(|c| c.value.is_some())
-            .collect();
-        if exact.is_empty() {
-            continue;
-        }
-        exact.sort_by_key(|c| c.at);
-        let latest = exact.last().expect("not empty");
-        let value_of = |c: &FigureClaim| c.value.unwrap_or_default();
-        let mut values: Vec<ValueReport> = Vec::new();
-        for c in &exact {
-            let v = value_of(c);
-            let source = c.source.clone().unwrap_or_else(|| "(unattributed)".into());
-            match values.iter_mut().find(|r| r.value == v) {
-                Some(r) => {
-                    r.reports += 1;
-                    if !r.sources.contains(&source) {
-                        r.sources.push(source);
-                    }
-                    if !r.qualifiers.contains(&c.qualifier) {
-                        r.qualifiers.push(c.qualifier.clone());
-                    }
-                }
-                None => values.push(ValueReport {
-                    value: v,
-                    qualifiers: vec![c.qualifier.clone()],
-                    sources: vec![source],
-                    first_seen: c.at,
-                    stories: 0,
-                    reports: 1,
-                }),
-            }
-        }
-        for r in &mut values {
-            let mut stories: Vec<Option<i64>> = exact
-                .iter()
-                .filter(|c| value_of(c) == r.value)
-                .map(|c| c.story_id)
-                .collect();
-            stories.sort();
-            stories.dedup();
-            r.stories = stories.len();
-        }
-        let disputed = exact.iter().enumerate().any(|(i, a)| {
-            exact[i + 1..].iter().any(|b| {
-                a.value != b.value
-                    && a.source_key.is_some()
-                    && b.source_key.is_some()
-                    && a.source_key != b.source_key
-                    && (a.at - b.at).num_hours().abs() <= SAME_TIME_HOURS
-            })
-        });
-        let (status, trend) = if disputed {
-            (Status::Disputed, None)
-        } else if values.len() > 1 {
-            // In time order, with repeats folded. A step within 5 % is no turn:
-            // "nearly 6,000" then "5,969" still rises.
-            let mut series: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
-            series.dedup();
-            let level = |a: f64, b: f64| (b - a).abs() <= 0.05 * a.abs().max(b.abs());
-            let up = series.windows(2).all(|w| w[1] >= w[0] || level(w[0], w[1]));
-            let down = series.windows(2).all(|w| w[1] <= w[0] || level(w[0], w[1]));
-            let trend = if up {
-                "up"
-            } else if down {
-                "down"
-            } else {
-                "mixed"
-            };
-            (Status::Revised, Some(trend.to_string()))
-        } else {
-            (Status::Consistent, None)
-        };
-        let all: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
-        out.push(Figure {
-            event,
-            kind,
-            who,
-            location,
-            latest_value: value_of(latest),
-            latest_source: latest.source.clone(),
-            latest_at: latest.at,
-            min: all.iter().copied().fold(f64::INFINITY, f64::min),
-            max: all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            status,
-            trend,
-            values,
-            vague_reports: group.len() - exact.len(),
-        });
-    }
-    out
-}
-
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
@@ -204,15 +31,6 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         return Some(d.and_utc());
     }
     None
-}
-
-/// Reads the claims of `event` (or all) and summarises them; `kind` narrows.
-pub fn figures(
-    conn: &Connection,
-    event: Option<&str>,
-    kind: Option<Kind>,
-) -> rusqlite::Result<Vec<Figure>> {
-    Ok(summarize(&figure_claims(conn, event, kind)?))
 }
 
 /// The claims figures are made of, with the time each refers to.
@@ -266,68 +84,4 @@ pub fn figure_claims(
         })
     })?;
     rows.collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn claim(value: f64, source: &str, day: u32, story: i64) -> FigureClaim {
-        FigureClaim {
-            event: "e".into(),
-            kind: "arrested".into(),
-            who: "people".into(),
-            location: None,
-            value: Some(value),
-            qualifier: "exact".into(),
-            source: Some(source.into()),
-            source_key: Some(source.to_lowercase()),
-            story_id: Some(story),
-            outlet: None,
-            at: chrono::NaiveDate::from_ymd_opt(2022, 1, day)
-                .unwrap()
-                .and_hms_opt(12, 0, 0)
-                .unwrap()
-                .and_utc(),
-        }
-    }
-
-    #[test]
-    fn one_source_moving_its_figure_is_revised() {
-        let f = summarize(&[
-            claim(2298.0, "MVD", 6, 1),
-            claim(4000.0, "MVD", 8, 2),
-            claim(5969.0, "MVD", 10, 3),
-            claim(5969.0, "MVD", 10, 3),
-        ]);
-        assert_eq!(f.len(), 1);
-        assert_eq!(
-            (f[0].status, f[0].trend.as_deref()),
-            (Status::Revised, Some("up"))
-        );
-        assert_eq!(
-            (f[0].latest_value, f[0].min, f[0].max),
-            (5969.0, 2298.0, 5969.0)
-        );
-        let v = f[0].values.iter().find(|v| v.value == 5969.0).unwrap();
-        assert_eq!(
-            (v.reports, v.stories),
-            (2, 1),
-            "copies of one story count once"
-        );
-    }
-
-    #[test]
-    fn different_sources_at_about_the_same_time_dispute() {
-        let f = summarize(&[claim(18.0, "MVD", 6, 1), claim(3.0, "Khabar", 7, 2)]);
-        assert_eq!(f[0].status, Status::Disputed);
-        // The same two values a week apart are not a dispute but a revision.
-        let f = summarize(&[claim(18.0, "MVD", 6, 1), claim(3.0, "Khabar", 14, 2)]);
-        assert_eq!(f[0].status, Status::Revised);
-        let f = summarize(&[claim(18.0, "MVD", 6, 1), claim(18.0, "Khabar", 6, 2)]);
-        assert_eq!(
-            (f[0].status, f[0].values[0].stories),
-            (Status::Consistent, 2)
-        );
-    }
 }

@@ -1,0 +1,337 @@
+//! The poll half of the fetch stage: each feed on its schedule, a conditional
+//! GET, and its entries not seen before passed on as [`FeedItem`]s; the feed row
+//! learns how each poll went (a [`FeedReport`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use url::Url;
+
+use super::client::{Fetched, HttpClient, Validators};
+use super::feed;
+use super::schedule::{self, Poll};
+use crate::config::FeedConfig;
+use crate::model::{FeedItem, FeedReport, PollOutcome, PollTicket};
+use crate::stats::StageStats;
+use crate::store::Reader;
+
+/// How many feeds are polled at once.
+pub const MAX_CONCURRENT_POLLS: usize = 8;
+
+/// What the fetch stage needs besides its channels.
+#[derive(Clone)]
+pub struct FetchContext {
+    pub client: HttpClient,
+    pub reader: Reader,
+    pub reports: async_channel::Sender<FeedReport>,
+    pub stats: Arc<StageStats>,
+    pub latency: Arc<crate::stats::Histogram>,
+}
+
+/// What the poller keeps of a feed between polls (and loads from its row at start).
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    pub validators: Validators,
+    pub failures: u32,
+    /// Where the feed lives now, after a permanent redirect.
+    pub moved_to: Option<Url>,
+    pub next_fetch_at: Option<DateTime<Utc>>,
+}
+
+impl Cursor {
+    async fn load(feed: &FeedConfig, reader: &Reader) -> Cursor {
+        match reader.feed_state(feed.url.as_str()).await {
+            Ok(Some(s)) => Cursor {
+                validators: Validators {
+                    etag: s.etag,
+                    last_modified: s.last_modified,
+                },
+                failures: s.failures,
+                moved_to: s.moved_to.and_then(|u| Url::parse(&u).ok()),
+                next_fetch_at: s.next_fetch_at,
+            },
+            Ok(None) => Cursor::default(),
+            Err(e) => {
+                warn!(feed = %feed.url, error = %e, "cannot read the feed's state; polling it from scratch");
+                Cursor::default()
+            }
+        }
+    }
+}
+
+/// Polls one feed: a conditional GET, then its entries not seen before go to
+/// `items`. Updates `cursor` and returns when to poll again.
+pub async fn poll_feed(
+    feed: &Arc<FeedConfig>,
+    cursor: &mut Cursor,
+    ctx: &FetchContext,
+    items: &async_channel::Sender<FeedItem>,
+) -> Duration {
+    let polled_at = Utc::now();
+    let url = cursor.moved_to.clone().unwrap_or_else(|| feed.url.clone());
+    let started = std::time::Instant::now();
+    let fetched = ctx.client.get_if_changed(&url, &cursor.validators).await;
+    ctx.latency.observe(started.elapsed());
+    let result = match fetched {
+        Ok(Fetched::NotModified { fresh_for }) => Ok((None, fresh_for)),
+        Ok(Fetched::Body(body)) => {
+            let base = body.final_url.clone().unwrap_or_else(|| url.clone());
+            feed::parse(&body.bytes, body.content_type.as_deref(), &base)
+                .map(|parsed| (Some((body, parsed)), None))
+        }
+        Err(e) => Err(e),
+    };
+    let schedule_at =
+        |delay: Duration| polled_at + chrono::Duration::from_std(delay).unwrap_or_default();
+    let (fetched, fresh_for) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            ctx.stats.error();
+            cursor.failures += 1;
+            let delay = schedule::next_delay(
+                Poll::Failed {
+                    failures: cursor.failures,
+                    retry_after: e.retry_after(),
+                },
+                feed.poll_every,
+                schedule::jitter(),
+            );
+            warn!(feed = %url, pipeline = %feed.pipeline, outcome = "failed", class = %e.class(), failures = cursor.failures, retry_in_s = delay.as_secs(), error = %e, "polled feed");
+            let report = FeedReport {
+                feed: feed.clone(),
+                polled_at,
+                next_poll_at: schedule_at(delay),
+                outcome: PollOutcome::Failed {
+                    class: e.class(),
+                    message: e.to_string(),
+                },
+            };
+            let _ = ctx.reports.send(report).await;
+            return delay;
+        }
+    };
+    cursor.failures = 0;
+    let Some((body, parsed)) = fetched else {
+        let delay = schedule::next_delay(
+            Poll::Ok {
+                ttl: None,
+                fresh_for,
+            },
+            feed.poll_every,
+            schedule::jitter(),
+        );
+        info!(feed = %url, pipeline = %feed.pipeline, outcome = "not_modified", "polled feed");
+        let report = FeedReport {
+            feed: feed.clone(),
+            polled_at,
+            next_poll_at: schedule_at(delay),
+            outcome: PollOutcome::NotModified,
+        };
+        let _ = ctx.reports.send(report).await;
+        return delay;
+    };
+    let delay = schedule::next_delay(
+        Poll::Ok {
+            ttl: parsed.ttl,
+            fresh_for: body.fresh_for,
+        },
+        feed.poll_every,
+        schedule::jitter(),
+    );
+    if let Some(moved) = &body.moved_to {
+        info!(feed = %feed.url, moved_to = %moved, "feed moved permanently; polling its new address from now on");
+        cursor.moved_to = Some(moved.clone());
+    }
+    let entries = parsed.entries;
+    let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
+    let seen = match ctx
+        .reader
+        .seen_entries(feed.url.as_str(), keys.clone())
+        .await
+    {
+        Ok(seen) => seen,
+        Err(e) => {
+            // Without the list of seen entries every entry goes on; dedupe and the
+            // idempotent store still keep the database right.
+            warn!(feed = %feed.url, error = %e, "cannot read seen entries");
+            Default::default()
+        }
+    };
+    let fresh: Vec<_> = entries
+        .into_iter()
+        .filter(|e| !seen.contains(&e.key))
+        .collect();
+    cursor.validators = Validators {
+        etag: body.etag.clone(),
+        last_modified: body.last_modified.clone(),
+    };
+    let ticket = PollTicket::new(
+        FeedReport {
+            feed: feed.clone(),
+            polled_at,
+            next_poll_at: schedule_at(delay),
+            outcome: PollOutcome::Fetched {
+                etag: body.etag,
+                last_modified: body.last_modified,
+                entries: keys.len(),
+                new_entries: fresh.len(),
+                moved_to: body.moved_to.map(String::from),
+            },
+        },
+        ctx.reports.clone(),
+    );
+    info!(feed = %url, pipeline = %feed.pipeline, outcome = "ok", entries = keys.len(), new_entries = fresh.len(), "polled feed");
+    for entry in fresh {
+        ctx.stats.input();
+        let item = FeedItem {
+            feed: feed.clone(),
+            entry_key: entry.key,
+            link: entry.link,
+            title: entry.title,
+            published: entry.published,
+            text: entry.text,
+            poll: ticket.clone(),
+        };
+        if items.send(item).await.is_err() {
+            return delay;
+        }
+    }
+    ticket.seal();
+    delay
+}
+
+/// Polls every feed once, at most [`MAX_CONCURRENT_POLLS`] at a time, then returns
+/// (dropping `items`, which lets the rest of the pipeline drain).
+pub async fn poll_once(
+    feeds: Vec<Arc<FeedConfig>>,
+    ctx: FetchContext,
+    items: async_channel::Sender<FeedItem>,
+    shutdown: CancellationToken,
+) -> PollSummary {
+    let limit = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
+    let mut polls = JoinSet::new();
+    for feed in feeds {
+        let (ctx, items, limit, shutdown) =
+            (ctx.clone(), items.clone(), limit.clone(), shutdown.clone());
+        polls.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let mut cursor = Cursor::load(&feed, &ctx.reader).await;
+            tokio::select! {
+                _ = shutdown.cancelled() => None,
+                _ = poll_feed(&feed, &mut cursor, &ctx, &items) => Some(cursor.failures == 0),
+            }
+        });
+    }
+    drop(items);
+    let mut summary = PollSummary::default();
+    while let Some(done) = polls.join_next().await {
+        match done {
+            Ok(Some(true)) => summary.ok += 1,
+            Ok(Some(false)) => summary.failed += 1,
+            Ok(None) | Err(_) => {}
+        }
+    }
+    summary
+}
+
+/// Polls every feed on its own schedule until `shutdown`. A feed whose row says
+/// it is not due yet (after a restart) waits until it is. `feeds` may change while
+/// running (hot reload): a new or changed feed is polled at once with its new
+/// settings, a removed one stops after any poll under way.
+pub async fn poll_forever(
+    mut feeds: tokio::sync::watch::Receiver<Vec<Arc<FeedConfig>>>,
+    ctx: FetchContext,
+    items: async_channel::Sender<FeedItem>,
+    shutdown: CancellationToken,
+) {
+    let limit = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
+    let mut tasks = JoinSet::new();
+    let mut running: std::collections::HashMap<String, (Arc<FeedConfig>, CancellationToken)> =
+        Default::default();
+    let mut first = true;
+    loop {
+        let wanted: Vec<Arc<FeedConfig>> = feeds.borrow_and_update().clone();
+        let keep: std::collections::HashSet<String> =
+            wanted.iter().map(|f| f.url.to_string()).collect();
+        running.retain(|url, (_, stop)| {
+            let stays = keep.contains(url);
+            if !stays {
+                info!(feed = %url, "feed removed; no longer polled");
+                stop.cancel();
+            }
+            stays
+        });
+        for feed in wanted {
+            let key = feed.url.to_string();
+            if let Some((old, stop)) = running.get(&key) {
+                if **old == *feed {
+                    continue;
+                }
+                info!(feed = %key, "feed settings changed; polling with the new ones");
+                stop.cancel();
+            } else if !first {
+                info!(feed = %key, pipeline = %feed.pipeline, "feed added");
+            }
+            let stop = shutdown.child_token();
+            running.insert(key, (feed.clone(), stop.clone()));
+            let (ctx, items, limit, resume, shutdown) = (
+                ctx.clone(),
+                items.clone(),
+                limit.clone(),
+                first,
+                shutdown.clone(),
+            );
+            tasks.spawn(async move {
+                let mut cursor = Cursor::load(&feed, &ctx.reader).await;
+                // At start-up a feed keeps its schedule; one added or changed later
+                // is polled at once.
+                let mut wait = if resume {
+                    cursor
+                        .next_fetch_at
+                        .and_then(|at| (at - Utc::now()).to_std().ok())
+                        .unwrap_or_default()
+                        .min(schedule::MAX_BACKOFF)
+                } else {
+                    Duration::ZERO
+                };
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    let _permit = limit.acquire().await;
+                    // A poll under way finishes even if the feed is removed meanwhile;
+                    // only shutdown interrupts it.
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
+                    }
+                }
+            });
+        }
+        first = false;
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            changed = feeds.changed() => {
+                if changed.is_err() {
+                    // Nobody will change the feeds again: run until shutdown.
+                    shutdown.cancelled().await;
+                    break;
+                }
+            }
+        }
+    }
+    drop(items);
+    while tasks.join_next().await.is_some() {}
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PollSummary {
+    pub ok: usize,
+    pub failed: usize,
+}
