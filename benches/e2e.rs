@@ -11,7 +11,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use claimwire::pipeline::{self, Mode, Options};
+use claimwire::pipeline::{Mode, Options};
 use tokio_util::sync::CancellationToken;
 
 #[path = "common/mod.rs"]
@@ -99,7 +99,7 @@ async fn run(feeds: usize, entries: usize, fetch_article: bool) {
     options.client.per_host = 64;
     options.page_workers = 32;
     let start = Instant::now();
-    let summary = pipeline::run(&pipelines, options, CancellationToken::new())
+    let summary = claimwire::service::run(&pipelines, options, CancellationToken::new())
         .await
         .unwrap();
     let secs = start.elapsed().as_secs_f64();

@@ -22,6 +22,7 @@ pub mod fetch;
 pub mod figures;
 pub mod model;
 pub mod pipeline;
+pub mod service;
 pub mod stats;
 pub mod store;
 pub mod text;

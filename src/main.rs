@@ -12,7 +12,7 @@ use claimwire::config;
 use claimwire::extract::Extractor;
 use claimwire::fetch::{decode, page};
 use claimwire::model::{Kind, Who};
-use claimwire::pipeline::{self, Mode, Options};
+use claimwire::pipeline::{Mode, Options};
 use claimwire::store::{self, ClaimFilter};
 
 #[derive(Parser)]
@@ -305,7 +305,7 @@ fn serve(
         // A bar in a terminal; plain log lines otherwise (files, CI, journald).
         let progress = mode == Mode::Once && std::io::stderr().is_terminal();
         let options = Options { listen, watch, progress, client, ..Options::new(db, mode) };
-        let summary = pipeline::run(&pipelines, options, shutdown).await?;
+        let summary = claimwire::service::run(&pipelines, options, shutdown).await?;
         println!("{summary}");
         Ok(0)
     })

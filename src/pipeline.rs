@@ -1,14 +1,18 @@
-//! Builds the stages and the channels between them, runs them, and shuts down from
-//! the head: cancelling stops polling, and every later stage ends when its input
-//! closes, so whatever was fetched is stored before `run` returns.
+//! Builds the stages and the channels between them ([`build`]) into a [`Running`]
+//! handle, and shuts down from the head: cancelling stops polling, and every later
+//! stage ends when its input closes, so whatever was fetched is stored before
+//! [`Running::drain`] returns.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
 
+use crate::config::FeedConfig;
 use crate::config::Pipeline;
 use crate::extract::{Extractor, Extractors, LexiconError};
 use crate::fetch::client::ClientOptions;
@@ -26,7 +30,7 @@ pub enum Mode {
     Forever,
 }
 
-/// How to run; plain data, turned into running stages by [`run`].
+/// How to run; plain data, turned into running stages by [`build`].
 #[derive(Debug, Clone)]
 pub struct Options {
     pub db: PathBuf,
@@ -103,112 +107,88 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// A terminal progress bar over the entries taken in and the articles stored.
-fn progress_bar(
-    counters: Arc<Counters>,
-    feeds: usize,
-) -> (CancellationToken, tokio::task::JoinHandle<()>) {
-    let stop = CancellationToken::new();
-    let done = stop.clone();
-    let task = tokio::spawn(async move {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} entries · {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        loop {
-            let (entries, _, feed_errors) = counters.fetch.snapshot();
-            let done_entries = StoreCounts::get(&counters.stored.articles)
-                + StoreCounts::get(&counters.stored.duplicates)
-                + StoreCounts::get(&counters.stored.filtered)
-                + counters.pages.snapshot().2;
-            bar.set_length(entries);
-            bar.set_position(done_entries.min(entries));
-            bar.set_message(format!(
-                "{} feeds, {feed_errors} failed, {} articles, {} claims",
-                feeds,
-                StoreCounts::get(&counters.stored.articles),
-                StoreCounts::get(&counters.stored.claims)
-            ));
-            tokio::select! {
-                _ = done.cancelled() => break,
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            }
-        }
-        bar.finish_and_clear();
-    });
-    (stop, task)
-}
-
-async fn log_totals(counters: Arc<Counters>, every: Duration, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(every);
-    tick.tick().await;
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = tick.tick() => counters.log(),
-        }
-    }
-}
-
 /// Every feed of `pipelines`.
-fn feeds_of(pipelines: &[Pipeline]) -> Vec<Arc<crate::config::FeedConfig>> {
+fn feeds_of(pipelines: &[Pipeline]) -> Vec<Arc<FeedConfig>> {
     pipelines
         .iter()
         .flat_map(|p| p.feeds.iter().cloned())
         .collect()
 }
 
-/// Turns each reloaded set of pipelines into what the stages read: the feeds for
-/// the poller, the extractors (places, countries) for the extract workers. Ends
-/// when the watcher does.
-async fn publish(
-    mut pipelines: tokio::sync::watch::Receiver<Vec<Pipeline>>,
+/// A running pipeline: the head's token, the stages' handles, and the channels a
+/// reload publishes on.
+pub struct Running {
+    head: CancellationToken,
+    counters: Arc<Counters>,
+    reload: Reload,
+    feeds_at_start: usize,
+    poller: JoinHandle<fetch::PollSummary>,
+    pages: JoinHandle<()>,
+    dedupe: JoinHandle<()>,
+    extract: Vec<JoinHandle<()>>,
+    store: JoinHandle<Result<(), StoreError>>,
+}
+
+/// Publishes reloaded pipelines to the stages that read them: the extractors
+/// (places, countries) to the extract workers, then the feeds to the poller.
+#[derive(Clone)]
+pub struct Reload {
     shipped: Extractor,
-    feeds: tokio::sync::watch::Sender<Vec<Arc<crate::config::FeedConfig>>>,
-    extractors: tokio::sync::watch::Sender<Extractors>,
-) {
-    while pipelines.changed().await.is_ok() {
-        let now = pipelines.borrow_and_update().clone();
+    feeds: Arc<watch::Sender<Vec<Arc<FeedConfig>>>>,
+    extractors: Arc<watch::Sender<Extractors>>,
+}
+
+impl Reload {
+    pub fn publish(&self, pipelines: &[Pipeline]) {
         // Extractors first: the new feeds' articles find their places ready.
-        let _ = extractors.send(Extractors::new(shipped.clone(), &now));
-        if feeds.send(feeds_of(&now)).is_err() {
-            return;
-        }
+        self.extractors
+            .send_replace(Extractors::new(self.shipped.clone(), pipelines));
+        self.feeds.send_replace(feeds_of(pipelines));
     }
 }
 
-/// Runs `pipelines` until done (`Mode::Once`) or until `shutdown` is cancelled.
-pub async fn run(
-    pipelines: &[Pipeline],
-    options: Options,
-    shutdown: CancellationToken,
-) -> Result<Summary, PipelineError> {
-    let counters = Arc::new(Counters::default());
-    let conn = store::open(&options.db)?;
-    let shipped = Extractor::new()?;
-    let (extractors_tx, extractors_rx) =
-        tokio::sync::watch::channel(Extractors::new(shipped.clone(), pipelines));
-    let client = HttpClient::new(&options.client)?;
-    let feeds = feeds_of(pipelines);
+/// The channels between the stages.
+struct Channels {
+    items: (
+        async_channel::Sender<crate::model::FeedItem>,
+        async_channel::Receiver<crate::model::FeedItem>,
+    ),
+    articles: (
+        async_channel::Sender<crate::model::Article>,
+        async_channel::Receiver<crate::model::Article>,
+    ),
+    new: (
+        async_channel::Sender<crate::model::NewArticle>,
+        async_channel::Receiver<crate::model::NewArticle>,
+    ),
+    records: (
+        async_channel::Sender<crate::model::Record>,
+        async_channel::Receiver<crate::model::Record>,
+    ),
+}
 
-    let (items_tx, items_rx) = async_channel::bounded(CHANNEL);
-    let (articles_tx, articles_rx) = async_channel::bounded(CHANNEL);
-    let (new_tx, new_rx) = async_channel::bounded(CHANNEL);
-    // Room for one full batch: a bigger transaction dirties each index page once
-    // for more rows (store cost /1.6 at 100k articles, `cargo bench --bench scaling`).
-    let (records_tx, records_rx) = async_channel::bounded(store::writer::BATCH);
-    let (reports_tx, reports_rx) = async_channel::unbounded();
-    {
-        // Weak handles: a gauge must not keep a channel open after its stage ended.
+impl Channels {
+    fn new() -> Self {
+        Channels {
+            items: async_channel::bounded(CHANNEL),
+            articles: async_channel::bounded(CHANNEL),
+            new: async_channel::bounded(CHANNEL),
+            // Room for one full batch: a bigger transaction dirties each index page
+            // once for more rows (store cost /1.6 at 100k articles, `cargo bench
+            // --bench scaling`).
+            records: async_channel::bounded(store::writer::BATCH),
+        }
+    }
+
+    /// Gauges of how many items wait in each channel; weak handles, so that a
+    /// gauge does not keep a channel open after its stage ended.
+    fn gauge(&self, counters: &Counters) {
         let mut depths = counters.depths.lock().expect("depths poisoned");
         let (a, b, c, d) = (
-            items_rx.downgrade(),
-            articles_rx.downgrade(),
-            new_rx.downgrade(),
-            records_rx.downgrade(),
+            self.items.1.downgrade(),
+            self.articles.1.downgrade(),
+            self.new.1.downgrade(),
+            self.records.1.downgrade(),
         );
         depths.push((
             "fetch_to_pages",
@@ -227,6 +207,36 @@ pub async fn run(
             Box::new(move || d.upgrade().map_or(0, |r| r.len())),
         ));
     }
+}
+
+/// Builds and starts the stages for `pipelines`. Cancelling `shutdown` stops the
+/// head (polling); the rest drains. In `Mode::Once` the head stops by itself
+/// after one pass over the feeds.
+pub fn build(
+    pipelines: &[Pipeline],
+    options: &Options,
+    shutdown: &CancellationToken,
+) -> Result<Running, PipelineError> {
+    let counters = Arc::new(Counters::default());
+    let conn = store::open(&options.db)?;
+    let shipped = Extractor::new()?;
+    let (extractors_tx, extractors_rx) =
+        watch::channel(Extractors::new(shipped.clone(), pipelines));
+    let client = HttpClient::new(&options.client)?;
+    let feeds = feeds_of(pipelines);
+    let feeds_at_start = feeds.len();
+    let (feeds_tx, feeds_rx) = watch::channel(feeds.clone());
+    let Channels {
+        items,
+        articles,
+        new,
+        records,
+    } = {
+        let channels = Channels::new();
+        channels.gauge(&counters);
+        channels
+    };
+    let (reports_tx, reports_rx) = async_channel::unbounded();
 
     // The head: cancelled by `shutdown`, or by the writer when it stops for good,
     // so that nothing more is fetched for a store that cannot take it.
@@ -243,47 +253,44 @@ pub async fn run(
         },
     };
     // Spawned last-to-first, so every stage has its consumer before it produces.
-    let store_task = {
+    let store = {
         let (head, shutdown) = (head.clone(), shutdown.clone());
         tokio::spawn(async move {
-            let r = store::run(records_rx, reports_rx, writer, shutdown).await;
+            let r = store::run(records.1, reports_rx, writer, shutdown).await;
             if r.is_err() {
                 head.cancel();
             }
             r
         })
     };
-    let mut extract_tasks = Vec::new();
-    for _ in 0..options.extract_workers.max(1) {
-        let (rx, tx, ex, stats) = (
-            new_rx.clone(),
-            records_tx.clone(),
-            extractors_rx.clone(),
-            counters.extract.clone(),
-        );
-        extract_tasks.push(tokio::task::spawn_blocking(move || {
-            crate::extract::run(rx, tx, ex, stats)
-        }));
-    }
-    drop(new_rx);
+    let extract = (0..options.extract_workers.max(1))
+        .map(|_| {
+            let (rx, tx, ex, stats) = (
+                new.1.clone(),
+                records.0.clone(),
+                extractors_rx.clone(),
+                counters.extract.clone(),
+            );
+            tokio::task::spawn_blocking(move || crate::extract::run(rx, tx, ex, stats))
+        })
+        .collect();
+    drop(new.1);
     let reader = Reader::new(&options.db);
-    let dedupe_task = {
-        let (reader, stats) = (reader.clone(), counters.dedupe.clone());
-        let records_tx = records_tx.clone();
+    let dedupe = {
+        let (reader, stats, records) = (reader.clone(), counters.dedupe.clone(), records.0.clone());
         tokio::task::spawn_blocking(move || {
-            crate::dedupe::run(articles_rx, new_tx, records_tx, reader, stats)
+            crate::dedupe::run(articles.1, new.0, records, reader, stats)
         })
     };
-    let pages_task = tokio::spawn(fetch::pages::run(
-        items_rx,
-        articles_tx,
-        records_tx,
+    let pages = tokio::spawn(fetch::pages::run(
+        items.1,
+        articles.0,
+        records.0,
         client.clone(),
         counters.pages.clone(),
         options.page_workers,
         head.clone(),
     ));
-
     let ctx = FetchContext {
         client,
         reader,
@@ -291,89 +298,83 @@ pub async fn run(
         stats: counters.fetch.clone(),
         latency: counters.fetch_latency.clone(),
     };
-    let api_stop = CancellationToken::new();
-    let api = match options.listen {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| PipelineError::Stage(format!("cannot listen on {addr}: {e}")))?;
-            info!(address = %listener.local_addr().map_or(addr, |a| a), "http api and web page listening");
-            let state = crate::api::State::new(&options.db, Some(counters.clone()));
-            Some(tokio::spawn(crate::api::serve(
-                listener,
-                state,
-                api_stop.clone(),
-            )))
-        }
-        None => None,
-    };
-    let ticker_stop = CancellationToken::new();
-    let ticker = tokio::spawn(log_totals(
-        counters.clone(),
-        options.report_every,
-        ticker_stop.clone(),
-    ));
-
-    let bar = options
-        .progress
-        .then(|| progress_bar(counters.clone(), feeds.len()));
-    let polled = match options.mode {
-        Mode::Once => fetch::poll_once(feeds, ctx, items_tx, head).await,
-        Mode::Forever => {
-            let n = feeds.len();
-            let (feeds_tx, feeds_rx) = tokio::sync::watch::channel(feeds);
-            let watcher = options.watch.clone().map(|dir| {
-                let (tx, rx) = tokio::sync::watch::channel(pipelines.to_vec());
-                let publish = tokio::spawn(publish(rx, shipped, feeds_tx, extractors_tx));
-                let watch = tokio::spawn(crate::config::watch(
-                    dir,
-                    pipelines.to_vec(),
-                    tx,
-                    head.clone(),
-                ));
-                (watch, publish)
-            });
-            fetch::poll_forever(feeds_rx, ctx, items_tx, head).await;
-            if let Some((watch, publish)) = watcher {
-                let _ = watch.await;
-                let _ = publish.await;
-            }
-            fetch::PollSummary { ok: n, failed: 0 }
+    let poller = {
+        let head = head.clone();
+        match options.mode {
+            Mode::Once => tokio::spawn(fetch::poll_once(feeds, ctx, items.0, head)),
+            Mode::Forever => tokio::spawn(async move {
+                fetch::poll_forever(feeds_rx, ctx, items.0, head).await;
+                fetch::PollSummary {
+                    ok: feeds_at_start,
+                    failed: 0,
+                }
+            }),
         }
     };
-    info!("polling stopped; draining the pipeline");
-
-    // The head is done; each stage now ends as its input closes.
-    let join = |e: tokio::task::JoinError| PipelineError::Stage(e.to_string());
-    pages_task.await.map_err(join)?;
-    dedupe_task.await.map_err(join)?;
-    for t in extract_tasks {
-        t.await.map_err(join)?;
-    }
-    let stored = store_task.await.map_err(join)?;
-    ticker_stop.cancel();
-    let _ = ticker.await;
-    if let Some((stop, task)) = bar {
-        stop.cancel();
-        let _ = task.await;
-    }
-    api_stop.cancel();
-    if let Some(api) = api {
-        let _ = api.await;
-    }
-    stored?;
-    counters.log();
-
-    let (entries, _, _) = counters.fetch.snapshot();
-    let (_, _, page_errors) = counters.pages.snapshot();
-    Ok(Summary {
-        feeds_polled: polled.ok + polled.failed,
-        feeds_failed: polled.failed,
-        entries_new: entries,
-        articles_new: StoreCounts::get(&counters.stored.articles),
-        articles_duplicate: StoreCounts::get(&counters.stored.duplicates),
-        articles_filtered: StoreCounts::get(&counters.stored.filtered),
-        articles_failed: page_errors,
-        claims: StoreCounts::get(&counters.stored.claims),
+    Ok(Running {
+        head,
+        counters,
+        reload: Reload {
+            shipped,
+            feeds: Arc::new(feeds_tx),
+            extractors: Arc::new(extractors_tx),
+        },
+        feeds_at_start,
+        poller,
+        pages,
+        dedupe,
+        extract,
+        store,
     })
+}
+
+impl Running {
+    /// The counters of every stage, for the API, the ticker and the progress bar.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.counters.clone()
+    }
+
+    /// How to publish reloaded pipelines to the running stages.
+    pub fn reload(&self) -> Reload {
+        self.reload.clone()
+    }
+
+    /// How many feeds the run started with.
+    pub fn feeds(&self) -> usize {
+        self.feeds_at_start
+    }
+
+    /// The head's token: cancelled when polling is to stop (or has stopped).
+    pub fn head(&self) -> CancellationToken {
+        self.head.clone()
+    }
+
+    /// Waits for the head to stop (by itself in `Mode::Once`, by `shutdown`
+    /// otherwise), then for each stage in turn as its input closes, and says
+    /// what the run did.
+    pub async fn drain(self) -> Result<Summary, PipelineError> {
+        let join = |e: tokio::task::JoinError| PipelineError::Stage(e.to_string());
+        let polled = self.poller.await.map_err(join)?;
+        info!("polling stopped; draining the pipeline");
+        self.pages.await.map_err(join)?;
+        self.dedupe.await.map_err(join)?;
+        for t in self.extract {
+            t.await.map_err(join)?;
+        }
+        self.store.await.map_err(join)??;
+        let counters = self.counters;
+        counters.log();
+        let (entries, _, _) = counters.fetch.snapshot();
+        let (_, _, page_errors) = counters.pages.snapshot();
+        Ok(Summary {
+            feeds_polled: polled.ok + polled.failed,
+            feeds_failed: polled.failed,
+            entries_new: entries,
+            articles_new: StoreCounts::get(&counters.stored.articles),
+            articles_duplicate: StoreCounts::get(&counters.stored.duplicates),
+            articles_filtered: StoreCounts::get(&counters.stored.filtered),
+            articles_failed: page_errors,
+            claims: StoreCounts::get(&counters.stored.claims),
+        })
+    }
 }

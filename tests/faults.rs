@@ -174,7 +174,7 @@ async fn once(p: &Pipeline, db: &std::path::Path) -> pipeline::Summary {
         max_redirects: 4,
         ..ClientOptions::default()
     };
-    pipeline::run(std::slice::from_ref(p), options, CancellationToken::new())
+    claimwire::service::run(std::slice::from_ref(p), options, CancellationToken::new())
         .await
         .unwrap()
 }

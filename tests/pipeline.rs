@@ -9,7 +9,7 @@ use common::{FeedServer, pipeline, report};
 use tokio_util::sync::CancellationToken;
 
 async fn once(p: &claimwire::config::Pipeline, db: &std::path::Path) -> pipeline::Summary {
-    pipeline::run(
+    claimwire::service::run(
         std::slice::from_ref(p),
         Options::new(db.to_path_buf(), Mode::Once),
         CancellationToken::new(),

@@ -196,7 +196,7 @@ pub async fn serve_demo() -> (String, tempfile::TempDir) {
     )
     .unwrap();
     let options = claimwire::pipeline::Options::new(db.clone(), claimwire::pipeline::Mode::Once);
-    claimwire::pipeline::run(&demo, options, tokio_util::sync::CancellationToken::new())
+    claimwire::service::run(&demo, options, tokio_util::sync::CancellationToken::new())
         .await
         .unwrap();
     (serve(&db).await, dir)
@@ -257,7 +257,7 @@ pub async fn run_once(
 ) -> claimwire::pipeline::Summary {
     let options =
         claimwire::pipeline::Options::new(db.to_path_buf(), claimwire::pipeline::Mode::Once);
-    claimwire::pipeline::run(
+    claimwire::service::run(
         pipelines,
         options,
         tokio_util::sync::CancellationToken::new(),
