@@ -68,6 +68,71 @@ pub struct Figure {
     pub vague_reports: usize,
 }
 
+impl Figure {
+    /// What is counted, where: "killed people in Almaty".
+    pub fn what(&self) -> String {
+        let place = self
+            .location
+            .as_deref()
+            .map(|l| format!(" in {l}"))
+            .unwrap_or_default();
+        format!("{} {}{place}", self.kind, self.who)
+    }
+
+    /// The status with its trend: "revised up", "disputed".
+    pub fn verdict(&self) -> String {
+        match &self.trend {
+            Some(t) => format!("{} {t}", self.status.as_str()),
+            None => self.status.as_str().to_string(),
+        }
+    }
+
+    /// Who gave the latest value.
+    pub fn latest_by(&self) -> &str {
+        self.latest_source.as_deref().unwrap_or("unattributed")
+    }
+
+    /// "latest 225 (the prosecutor, 2022-01-15), range 164–225", as the table and
+    /// the web page show it.
+    pub fn latest_line(&self) -> String {
+        self.latest_line_marked(|v| v.to_string(), |s| s.to_string())
+    }
+
+    /// [`Figure::latest_line`] with the latest value and its source marked up
+    /// (the web page bolds the one and isolates the other, which may be Arabic).
+    pub fn latest_line_marked(
+        &self,
+        value: impl Fn(&str) -> String,
+        source: impl Fn(&str) -> String,
+    ) -> String {
+        format!(
+            "latest {} ({}, {}), range {}–{}",
+            value(&self.latest_value.to_string()),
+            source(self.latest_by()),
+            self.latest_at.format("%Y-%m-%d"),
+            self.min,
+            self.max
+        )
+    }
+
+    /// Each distinct value with its sources and stories, on one line.
+    pub fn values_line(&self) -> String {
+        self.values
+            .iter()
+            .map(|v| {
+                let stories = if v.stories == 1 { "story" } else { "stories" };
+                format!(
+                    "{} ({}; {} {stories})",
+                    v.value,
+                    v.sources.join(", "),
+                    v.stories
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 type Key = (String, String, String, Option<String>);
 
 /// Groups claims into figures (pure: the caller reads the claims).

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod config;
 pub mod dedupe;
+pub mod document;
 pub mod extract;
 pub mod fetch;
 pub mod figures;

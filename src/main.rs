@@ -1,6 +1,6 @@
 //! The `claimwire` command line.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -9,8 +9,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use claimwire::config;
+use claimwire::document;
 use claimwire::extract::Extractor;
-use claimwire::fetch::{decode, page};
+use claimwire::fetch::page;
 use claimwire::model::{Kind, Who};
 use claimwire::pipeline::{Mode, Options};
 use claimwire::store::{self, ClaimFilter};
@@ -335,26 +336,6 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-/// The bytes of a local file or stdin (`-`), gunzipped when gzip.
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-    } else {
-        bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    }
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("cannot gunzip {}", path.display()))?;
-        bytes = out;
-    }
-    Ok(bytes)
-}
-
 fn article(pages: &[String], jsonl: bool) -> Result<i32> {
     let client = claimwire::fetch::HttpClient::new(&Default::default())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -375,7 +356,9 @@ fn article(pages: &[String], jsonl: bool) -> Result<i32> {
                 })
                 .map(|b| (b.bytes, b.content_type))
         } else {
-            read_bytes(Path::new(arg)).map(|b| (b, None))
+            document::read_bytes(Path::new(arg))
+                .map_err(anyhow::Error::from)
+                .map(|b| (b, None))
         };
         let (bytes, content_type) = match fetched {
             Ok(x) => x,
@@ -393,7 +376,7 @@ fn article(pages: &[String], jsonl: bool) -> Result<i32> {
         let doc = if is_url {
             arg.clone()
         } else {
-            doc_id(Path::new(arg))
+            document::doc_id(Path::new(arg))
         };
         let published = page.published.map(|d| d.to_rfc3339());
         if jsonl {
@@ -421,38 +404,6 @@ fn article(pages: &[String], jsonl: bool) -> Result<i32> {
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
-/// Text of a local file: HTML (gzip allowed) goes through main-text extraction.
-fn read_document(path: &Path) -> Result<String> {
-    let bytes = read_bytes(path)?;
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
-    let is_html = head.contains("<html")
-        || head.contains("<!doctype html")
-        || head.contains("<body")
-        || head.contains("<p>");
-    if is_html {
-        Ok(page::main_text(&bytes, None).text)
-    } else {
-        Ok(decode::decode_html(
-            &bytes,
-            Some("text/plain; charset=utf-8"),
-        ))
-    }
-}
-
-fn doc_id(path: &Path) -> String {
-    if path == Path::new("-") {
-        return "-".into();
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.rsplit_once('.')
-        .map_or(name, |(stem, _)| stem)
-        .to_string()
-}
-
 fn extract(
     files: &[PathBuf],
     jsonl: bool,
@@ -463,7 +414,7 @@ fn extract(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = 0;
     for path in files {
-        let text = match read_document(path) {
+        let text = match document::read_text(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("claimwire: {e:#}");
@@ -472,7 +423,7 @@ fn extract(
             }
         };
         let found = extractor.extract(&text, language, date);
-        let doc = doc_id(path);
+        let doc = document::doc_id(path);
         for c in &found.claims {
             if jsonl {
                 let mut v = serde_json::to_value(c)?;
@@ -631,21 +582,6 @@ fn figures(db: &Path, only: &Only, format: Format) -> Result<i32> {
     let mut figures = claimwire::figures::figures(&conn, only.event.as_deref(), only.kind)
         .with_context(|| format!("cannot read figures from {}", db.display()))?;
     figures.retain(|f| only.who.is_none_or(|w| f.who == w.as_str()));
-    let describe = |f: &claimwire::figures::Figure| {
-        f.values
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} ({}; {} stor{})",
-                    v.value,
-                    v.sources.join(", "),
-                    v.stories,
-                    if v.stories == 1 { "y" } else { "ies" }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     match format {
         Format::Json => {
             write_structured(&figures, format)?;
@@ -665,7 +601,7 @@ fn figures(db: &Path, only: &Only, format: Format) -> Result<i32> {
                     latest_at: f.latest_at.to_rfc3339(),
                     min: f.min,
                     max: f.max,
-                    values: describe(f),
+                    values: f.values_line(),
                 })
                 .collect();
             write_structured(&rows, format)?;
@@ -675,24 +611,13 @@ fn figures(db: &Path, only: &Only, format: Format) -> Result<i32> {
             for f in &figures {
                 writeln!(
                     out,
-                    "{} · {} {}{} — {}{}: latest {} ({}, {}), range {}–{}",
+                    "{} · {} — {}: {}",
                     f.event,
-                    f.kind,
-                    f.who,
-                    f.location
-                        .as_deref()
-                        .map(|l| format!(" in {l}"))
-                        .unwrap_or_default(),
-                    f.status.as_str().to_uppercase(),
-                    f.trend
-                        .as_deref()
-                        .map(|t| format!(" {t}"))
-                        .unwrap_or_default(),
-                    f.latest_value,
-                    f.latest_source.as_deref().unwrap_or("unattributed"),
-                    f.latest_at.format("%Y-%m-%d"),
-                    f.min,
-                    f.max
+                    f.what(),
+                    // "REVISED up": the status stands out in a column of lines.
+                    f.verdict()
+                        .replacen(f.status.as_str(), &f.status.as_str().to_uppercase(), 1),
+                    f.latest_line()
                 )?;
                 for v in &f.values {
                     writeln!(

@@ -145,25 +145,15 @@ h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-siz
             let status = f.status.as_str();
             let _ = write!(
                 html,
-                r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} · {}{} <span class="badge {status}">{}{}</span></h3><div>latest <b>{}</b> (<bdi>{}</bdi>, {}) · range {}–{}</div>{}</div>"#,
+                r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} <span class="badge {status}">{}</span></h3><div>{}</div>{}</div>"#,
                 esc(&f.kind),
                 esc(&f.who),
-                esc(&f.kind),
-                esc(&f.who),
-                f.location
-                    .as_deref()
-                    .map(|l| format!(" in {}", esc(l)))
-                    .unwrap_or_default(),
-                status,
-                f.trend
-                    .as_deref()
-                    .map(|t| format!(" {t}"))
-                    .unwrap_or_default(),
-                f.latest_value,
-                esc(f.latest_source.as_deref().unwrap_or("unattributed")),
-                f.latest_at.format("%Y-%m-%d"),
-                f.min,
-                f.max,
+                esc(&f.what()),
+                esc(&f.verdict()),
+                f.latest_line_marked(
+                    |v| format!("<b>{v}</b>"),
+                    |s| format!("<bdi>{}</bdi>", esc(s))
+                ),
                 chart(f, &points)
             );
         }

@@ -85,6 +85,24 @@ pub fn html_to_text(html: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// Whether `bytes` begin an HTML page: a doctype, `<html>` or `<body>` in the
+/// first KiB (after a byte-order mark).
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = head_lower(bytes, 1024);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with("<!doctype html") || head.contains("<html") || head.contains("<body")
+}
+
+/// Whether `bytes` hold HTML, a page or a fragment (a paragraph tag in the first
+/// 2 KiB): what a local document is read as.
+pub fn holds_html(bytes: &[u8]) -> bool {
+    looks_like_html(bytes) || head_lower(bytes, 2048).contains("<p>")
+}
+
+fn head_lower(bytes: &[u8], n: usize) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(n)]).to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::FetchError;
-use super::decode::{charset_param, html_to_text};
+use super::decode::{charset_param, html_to_text, looks_like_html};
 
 /// One entry of a parsed feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,12 +280,6 @@ fn content_key(title: &str, text: &str) -> String {
         h.update([0]);
     }
     format!("sha256:{:x}", h.finalize())
-}
-
-fn looks_like_html(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<html")
 }
 
 #[cfg(test)]
