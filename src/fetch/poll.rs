@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use url::Url;
 
-use super::client::{Fetched, HttpClient, Validators};
-use super::feed;
+use super::client::{Body, FetchError, Fetched, HttpClient, Validators};
+use super::feed::{self, ParsedFeed};
 use super::schedule::{self, Poll};
 use crate::config::FeedConfig;
 use crate::model::{FeedItem, FeedReport, PollOutcome, PollTicket};
@@ -64,6 +64,68 @@ impl Cursor {
     }
 }
 
+/// What one poll came to, before anything is sent on.
+enum Polled {
+    Failed(FetchError),
+    NotModified { fresh_for: Option<Duration> },
+    Fetched { body: Box<Body>, parsed: ParsedFeed },
+}
+
+impl Polled {
+    /// A conditional GET of `url`, and the feed parsed if a body came.
+    async fn fetch(url: &Url, cursor: &Cursor, ctx: &FetchContext) -> Polled {
+        let started = std::time::Instant::now();
+        let fetched = ctx.client.get_if_changed(url, &cursor.validators).await;
+        ctx.latency.observe(started.elapsed());
+        match fetched {
+            Ok(Fetched::NotModified { fresh_for }) => Polled::NotModified { fresh_for },
+            Ok(Fetched::Body(body)) => {
+                let base = body.final_url.clone().unwrap_or_else(|| url.clone());
+                match feed::parse(&body.bytes, body.content_type.as_deref(), &base) {
+                    Ok(parsed) => Polled::Fetched { body, parsed },
+                    Err(e) => Polled::Failed(e),
+                }
+            }
+            Err(e) => Polled::Failed(e),
+        }
+    }
+
+    /// When to poll again: with backoff after failures (or when the server says),
+    /// else on the feed's interval, stretched by its TTL or freshness.
+    fn next_delay(&self, failures: u32, every: Duration) -> Duration {
+        let poll = match self {
+            Polled::Failed(e) => Poll::Failed {
+                failures,
+                retry_after: e.retry_after(),
+            },
+            Polled::NotModified { fresh_for } => Poll::Ok {
+                ttl: None,
+                fresh_for: *fresh_for,
+            },
+            Polled::Fetched { body, parsed } => Poll::Ok {
+                ttl: parsed.ttl,
+                fresh_for: body.fresh_for,
+            },
+        };
+        schedule::next_delay(poll, every, schedule::jitter())
+    }
+}
+
+/// The feed row's record of one poll.
+fn report(
+    feed: &Arc<FeedConfig>,
+    polled_at: DateTime<Utc>,
+    delay: Duration,
+    outcome: PollOutcome,
+) -> FeedReport {
+    FeedReport {
+        feed: feed.clone(),
+        polled_at,
+        next_poll_at: polled_at + chrono::Duration::from_std(delay).unwrap_or_default(),
+        outcome,
+    }
+}
+
 /// Polls one feed: a conditional GET, then its entries not seen before go to
 /// `items`. Updates `cursor` and returns when to poll again.
 pub async fn poll_feed(
@@ -74,75 +136,54 @@ pub async fn poll_feed(
 ) -> Duration {
     let polled_at = Utc::now();
     let url = cursor.moved_to.clone().unwrap_or_else(|| feed.url.clone());
-    let started = std::time::Instant::now();
-    let fetched = ctx.client.get_if_changed(&url, &cursor.validators).await;
-    ctx.latency.observe(started.elapsed());
-    let result = match fetched {
-        Ok(Fetched::NotModified { fresh_for }) => Ok((None, fresh_for)),
-        Ok(Fetched::Body(body)) => {
-            let base = body.final_url.clone().unwrap_or_else(|| url.clone());
-            feed::parse(&body.bytes, body.content_type.as_deref(), &base)
-                .map(|parsed| (Some((body, parsed)), None))
-        }
-        Err(e) => Err(e),
+    let polled = Polled::fetch(&url, cursor, ctx).await;
+    cursor.failures = match polled {
+        Polled::Failed(_) => cursor.failures + 1,
+        _ => 0,
     };
-    let schedule_at =
-        |delay: Duration| polled_at + chrono::Duration::from_std(delay).unwrap_or_default();
-    let (fetched, fresh_for) = match result {
-        Ok(x) => x,
-        Err(e) => {
+    let delay = polled.next_delay(cursor.failures, feed.poll_every);
+    match polled {
+        Polled::Failed(e) => {
             ctx.stats.error();
-            cursor.failures += 1;
-            let delay = schedule::next_delay(
-                Poll::Failed {
-                    failures: cursor.failures,
-                    retry_after: e.retry_after(),
-                },
-                feed.poll_every,
-                schedule::jitter(),
-            );
             warn!(feed = %url, pipeline = %feed.pipeline, outcome = "failed", class = %e.class(), failures = cursor.failures, retry_in_s = delay.as_secs(), error = %e, "polled feed");
-            let report = FeedReport {
-                feed: feed.clone(),
-                polled_at,
-                next_poll_at: schedule_at(delay),
-                outcome: PollOutcome::Failed {
-                    class: e.class(),
-                    message: e.to_string(),
-                },
+            let outcome = PollOutcome::Failed {
+                class: e.class(),
+                message: e.to_string(),
             };
-            let _ = ctx.reports.send(report).await;
-            return delay;
+            let _ = ctx
+                .reports
+                .send(report(feed, polled_at, delay, outcome))
+                .await;
         }
-    };
-    cursor.failures = 0;
-    let Some((body, parsed)) = fetched else {
-        let delay = schedule::next_delay(
-            Poll::Ok {
-                ttl: None,
-                fresh_for,
-            },
-            feed.poll_every,
-            schedule::jitter(),
-        );
-        info!(feed = %url, pipeline = %feed.pipeline, outcome = "not_modified", "polled feed");
-        let report = FeedReport {
-            feed: feed.clone(),
-            polled_at,
-            next_poll_at: schedule_at(delay),
-            outcome: PollOutcome::NotModified,
-        };
-        let _ = ctx.reports.send(report).await;
-        return delay;
-    };
-    let delay = schedule::next_delay(
-        Poll::Ok {
-            ttl: parsed.ttl,
-            fresh_for: body.fresh_for,
-        },
-        feed.poll_every,
-        schedule::jitter(),
-    );
+        Polled::NotModified { .. } => {
+            info!(feed = %url, pipeline = %feed.pipeline, outcome = "not_modified", "polled feed");
+            let outcome = PollOutcome::NotModified;
+            let _ = ctx
+                .reports
+                .send(report(feed, polled_at, delay, outcome))
+                .await;
+        }
+        Polled::Fetched { body, parsed } => {
+            let at = (polled_at, delay);
+            pass_on_new(feed, &url, cursor, ctx, items, *body, parsed, at).await;
+        }
+    }
+    delay
+}
+
+/// Sends the entries of a fetched feed that it has not offered before, each with
+/// the poll's ticket: the feed row is written once they are all stored.
+#[allow(clippy::too_many_arguments)]
+async fn pass_on_new(
+    feed: &Arc<FeedConfig>,
+    url: &Url,
+    cursor: &mut Cursor,
+    ctx: &FetchContext,
+    items: &async_channel::Sender<FeedItem>,
+    body: Body,
+    parsed: ParsedFeed,
+    (polled_at, delay): (DateTime<Utc>, Duration),
+) {
     if let Some(moved) = &body.moved_to {
         info!(feed = %feed.url, moved_to = %moved, "feed moved permanently; polling its new address from now on");
         cursor.moved_to = Some(moved.clone());
@@ -170,21 +211,14 @@ pub async fn poll_feed(
         etag: body.etag.clone(),
         last_modified: body.last_modified.clone(),
     };
-    let ticket = PollTicket::new(
-        FeedReport {
-            feed: feed.clone(),
-            polled_at,
-            next_poll_at: schedule_at(delay),
-            outcome: PollOutcome::Fetched {
-                etag: body.etag,
-                last_modified: body.last_modified,
-                entries: keys.len(),
-                new_entries: fresh.len(),
-                moved_to: body.moved_to.map(String::from),
-            },
-        },
-        ctx.reports.clone(),
-    );
+    let outcome = PollOutcome::Fetched {
+        etag: body.etag,
+        last_modified: body.last_modified,
+        entries: keys.len(),
+        new_entries: fresh.len(),
+        moved_to: body.moved_to.map(String::from),
+    };
+    let ticket = PollTicket::new(report(feed, polled_at, delay, outcome), ctx.reports.clone());
     info!(feed = %url, pipeline = %feed.pipeline, outcome = "ok", entries = keys.len(), new_entries = fresh.len(), "polled feed");
     for entry in fresh {
         ctx.stats.input();
@@ -198,11 +232,10 @@ pub async fn poll_feed(
             poll: ticket.clone(),
         };
         if items.send(item).await.is_err() {
-            return delay;
+            return;
         }
     }
     ticket.seal();
-    delay
 }
 
 /// Polls every feed once, at most [`MAX_CONCURRENT_POLLS`] at a time, then returns
