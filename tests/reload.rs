@@ -33,6 +33,25 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// `claimwire run` on `folder`, serving on a free loopback port.
+fn run_service(folder: &Path, db: &Path) -> (std::process::Child, u16) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
+        .arg("run")
+        .arg(folder)
+        .arg("--db")
+        .arg(db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    (child, port)
+}
+
 fn pipeline(name: &str, url: &str) -> String {
     format!(
         "name = \"{name}\"\npoll_every = \"1s\"\n[[feed]]\nurl = \"{url}\"\nfetch_article = true\n"
@@ -48,20 +67,7 @@ async fn pipelines_are_added_rejected_and_removed_while_running() {
     std::fs::create_dir(&folder).unwrap();
     let db = dir.path().join("claims.db");
     std::fs::write(folder.join("a.toml"), pipeline("a", &a.feed_url())).unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
-        .arg("run")
-        .arg(&folder)
-        .arg("--db")
-        .arg(&db)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, port) = run_service(&folder, &db);
     until("pipeline a is stored", || stored(&db) == 2).await;
 
     // A new file is picked up.
@@ -163,20 +169,7 @@ async fn an_edited_place_takes_effect_without_a_restart() {
     let db = dir.path().join("claims.db");
     let file = folder.join("z.toml");
     std::fs::write(&file, pipeline("z", &server.feed_url())).unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_claimwire"))
-        .arg("run")
-        .arg(&folder)
-        .arg("--db")
-        .arg(&db)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, _) = run_service(&folder, &db);
     until("the first report is stored", || !places_of(&db).is_empty()).await;
     assert!(
         places_of(&db).iter().all(|(_, place, _)| place.is_none()),
