@@ -8,17 +8,24 @@ use serde::Serialize;
 
 use crate::config::FeedConfig;
 
-/// An entry as a feed gave it, before its article text is in hand.
-#[derive(Debug)]
-pub struct FeedItem {
-    pub feed: Arc<FeedConfig>,
+/// One entry of a parsed feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEntry {
     /// Stable key of the entry within its feed (id, else link, else a content hash).
-    pub entry_key: String,
+    pub key: String,
     pub link: Option<String>,
     pub title: String,
     pub published: Option<DateTime<Utc>>,
     /// Plain text of the entry's content or summary.
     pub text: String,
+}
+
+/// An entry not seen before, on its way to become an article: with its feed and
+/// the ticket of the poll that found it.
+#[derive(Debug)]
+pub struct FeedItem {
+    pub feed: Arc<FeedConfig>,
+    pub entry: FeedEntry,
     pub poll: PollTicket,
 }
 

@@ -1,22 +1,13 @@
 //! Feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed, via feed-rs) to entries with
 //! a stable key, an absolute link and plain text.
 
-use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::FetchError;
 use super::decode::{charset_param, html_to_text, looks_like_html};
 
-/// One entry of a parsed feed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedEntry {
-    pub key: String,
-    pub link: Option<String>,
-    pub title: String,
-    pub published: Option<DateTime<Utc>>,
-    pub text: String,
-}
+pub use crate::model::FeedEntry;
 
 /// A parsed feed: its entries and how long it says it may be cached.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@ use url::Url;
 
 use super::client::{self, FetchError, HttpClient};
 use super::page;
-use crate::model::{Article, FeedItem, Record, Skip, SkippedEntry};
+use crate::model::{Article, FeedEntry, FeedItem, Record, Skip, SkippedEntry};
 use crate::stats::StageStats;
 
 /// Why an entry's link is refused, if it is. A link comes from the network, so it
@@ -31,15 +31,14 @@ pub fn refused_link(link: Option<&str>) -> Option<String> {
 /// Turns a feed item into an article: the feed's text, or the linked page's main
 /// text when the feed asks for it. The link must have passed [`refused_link`].
 pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, FetchError> {
-    let FeedItem {
-        feed,
-        entry_key,
+    let FeedItem { feed, entry, poll } = item;
+    let FeedEntry {
+        key: entry_key,
         link,
         mut title,
         mut published,
         mut text,
-        poll,
-    } = item;
+    } = entry;
     let url = link
         .clone()
         .unwrap_or_else(|| format!("{}#{}", feed.url, entry_key));
@@ -78,10 +77,10 @@ pub async fn article(item: FeedItem, client: &HttpClient) -> Result<Article, Fet
 
 /// The entry as the store records it when its link is refused.
 fn refused(item: FeedItem, why: String) -> Record {
-    warn!(feed = %item.feed.url, entry = %item.entry_key, reason = %why, "entry refused: its link is not followed or stored");
+    warn!(feed = %item.feed.url, entry = %item.entry.key, reason = %why, "entry refused: its link is not followed or stored");
     Record::Skipped(SkippedEntry {
         feed: item.feed,
-        entry_key: item.entry_key,
+        entry_key: item.entry.key,
         reason: Skip::RefusedLink,
         detail: Some(why),
         poll: item.poll,
@@ -122,14 +121,14 @@ pub async fn run(
                     },
                 };
                 stats.input();
-                if let Some(why) = refused_link(item.link.as_deref()) {
+                if let Some(why) = refused_link(item.entry.link.as_deref()) {
                     stats.error();
                     if records.send(refused(item, why)).await.is_err() {
                         return;
                     }
                     continue;
                 }
-                let link = item.link.clone();
+                let link = item.entry.link.clone();
                 match article(item, &client).await {
                     Ok(a) => {
                         stats.output();

@@ -224,11 +224,7 @@ async fn pass_on_new(
         ctx.stats.input();
         let item = FeedItem {
             feed: feed.clone(),
-            entry_key: entry.key,
-            link: entry.link,
-            title: entry.title,
-            published: entry.published,
-            text: entry.text,
+            entry,
             poll: ticket.clone(),
         };
         if items.send(item).await.is_err() {
