@@ -451,186 +451,60 @@ pub fn parse(source: &str, file: &Path) -> Result<Pipeline, ConfigErrors> {
     parse_file(source, file).pipeline
 }
 
+/// The file's TOML, or every syntax error with its byte offset. Schema problems
+/// of a document the parser had to guess at would mostly be echoes of the syntax
+/// errors (keys of a broken `[[feed]]` header landing in the top table), so they
+/// wait until the syntax is right.
+fn document(source: &str) -> Result<toml::Spanned<DeTable<'_>>, Vec<(usize, String)>> {
+    let syntax = syntax_errors(source);
+    if !syntax.is_empty() {
+        return Err(syntax
+            .into_iter()
+            .map(|(at, m)| (at, format!("invalid TOML: {m}")))
+            .collect());
+    }
+    DeTable::parse(source).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        let message = e.message().lines().next().unwrap_or("invalid TOML");
+        vec![(at, format!("invalid TOML: {}", message.to_lowercase()))]
+    })
+}
+
 fn parse_file(source: &str, file: &Path) -> Parsed {
     let mut check = Checker {
         source,
         file,
         errors: Vec::new(),
     };
-    let syntax = syntax_errors(source);
-    if !syntax.is_empty() {
-        // Schema problems of a document the parser had to guess at would mostly
-        // be echoes of the syntax errors (keys of a broken `[[feed]]` header
-        // landing in the top table), so they wait until the syntax is right.
-        for (at, message) in syntax {
-            check.error(at, format!("invalid TOML: {message}"));
-        }
-        return Parsed::failed_all(check.errors);
-    }
-    let root = match DeTable::parse(source) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.span().map_or(0, |s| s.start);
-            let message = e.message().lines().next().unwrap_or("invalid TOML");
-            check.error(at, format!("invalid TOML: {}", message.to_lowercase()));
+    let root = match document(source) {
+        Ok(root) => root,
+        Err(errors) => {
+            for (at, message) in errors {
+                check.error(at, message);
+            }
             return Parsed::failed_all(check.errors);
         }
     };
     let root_span = root.span();
     let root = root.into_inner();
     let base = file.parent().unwrap_or(Path::new("."));
-
-    let mut name = None;
-    let mut description = None;
-    let mut keywords = Vec::new();
-    let mut poll_every = DEFAULT_POLL_EVERY;
-    let mut feed_tables = Vec::new();
-    let mut places = Vec::new();
-    let mut countries = Vec::new();
-    let mut story_threshold = DEFAULT_STORY_THRESHOLD;
-    let mut name_at = 0;
-
-    for (key, value) in root.iter() {
-        let at = key.span().start;
-        match key.get_ref().as_ref() {
-            "name" => {
-                name_at = at;
-                name = check.string(value, "name");
-            }
-            "description" => description = check.string(value, "description"),
-            "keywords" => keywords = check.string_list(value, "keywords"),
-            "countries" => {
-                countries = check
-                    .string_list(value, "countries")
-                    .into_iter()
-                    .filter_map(|c| check.country(value, &c))
-                    .collect()
-            }
-            "poll_every" => {
-                if let Some(d) = check.duration(value, "poll_every") {
-                    poll_every = d;
-                }
-            }
-            "feed" => match value.get_ref() {
-                DeValue::Array(items) => {
-                    for item in items.iter() {
-                        match item.get_ref() {
-                            DeValue::Table(t) => feed_tables.push((item.span().start, t)),
-                            _ => check.error(
-                                item.span().start,
-                                "each feed must be a [[feed]] table".into(),
-                            ),
-                        }
-                    }
-                }
-                _ => check.error(at, "'feed' must be written as [[feed]] tables".into()),
-            },
-            "story_threshold" => match value.get_ref() {
-                DeValue::Float(f)
-                    if f.as_str()
-                        .parse::<f64>()
-                        .is_ok_and(|f| (0.0..=1.0).contains(&f)) =>
-                {
-                    story_threshold = f.as_str().parse().unwrap_or(story_threshold);
-                }
-                _ => check.error(
-                    value.span().start,
-                    "'story_threshold' must be a number between 0.0 and 1.0".into(),
-                ),
-            },
-            "place" => match value.get_ref() {
-                DeValue::Array(items) => {
-                    for item in items.iter() {
-                        if let Some(p) = check.place(item) {
-                            places.push(p);
-                        }
-                    }
-                }
-                _ => check.error(at, "'place' must be written as [[place]] tables".into()),
-            },
-            other => check.unknown_key(at, other, TOP_KEYS, "pipeline"),
-        }
-    }
-
-    let name = match name {
-        Some(n) if !n.trim().is_empty() => n,
-        Some(_) => {
-            check.error(root_span.start, "'name' must not be empty".into());
-            String::new()
-        }
-        None => {
-            check.error(
-                root_span.start,
-                "missing 'name' (the event this pipeline follows)".into(),
-            );
-            String::new()
-        }
-    };
-    let folded_keywords: Vec<String> = keywords
+    let top = check.top(&root);
+    let name = check.pipeline_name(top.name.clone(), root_span.start);
+    let keywords: Vec<String> = top
+        .keywords
         .iter()
         .map(|k| fold(k.trim()))
         .filter(|k| !k.is_empty())
         .collect();
-
     let mut feeds = Vec::new();
     // Byte offsets of each feed's `url` value, parallel to `feeds`.
     let mut url_at = Vec::new();
-    for (at, table) in feed_tables {
-        let (mut url, mut url_start) = (None, at);
-        let mut language = None;
-        let mut fetch_article = false;
-        let mut feed_poll = poll_every;
-        for (key, value) in table.iter() {
-            match key.get_ref().as_ref() {
-                "url" => {
-                    url_start = value.span().start;
-                    url = check.feed_url(value, base);
-                }
-                "language" => {
-                    if let Some(l) = check.string(value, "language") {
-                        if LANGUAGES.contains(&l.as_str()) {
-                            language = Some(l);
-                        } else {
-                            check.error(
-                                value.span().start,
-                                format!(
-                                    "unsupported language '{l}' (expected one of {})",
-                                    LANGUAGES.join(", ")
-                                ),
-                            );
-                        }
-                    }
-                }
-                "fetch_article" => match value.get_ref() {
-                    DeValue::Boolean(b) => fetch_article = *b,
-                    _ => check.error(
-                        value.span().start,
-                        "'fetch_article' must be true or false".into(),
-                    ),
-                },
-                "poll_every" => {
-                    if let Some(d) = check.duration(value, "poll_every") {
-                        feed_poll = d;
-                    }
-                }
-                other => check.unknown_key(key.span().start, other, FEED_KEYS, "feed"),
-            }
-        }
-        match url {
-            Some(url) => {
-                url_at.push(url_start);
-                feeds.push(Arc::new(FeedConfig {
-                    url,
-                    pipeline: name.clone(),
-                    language,
-                    fetch_article,
-                    poll_every: feed_poll,
-                    story_threshold,
-                    keywords: folded_keywords.clone(),
-                }));
-            }
-            None if !table.contains_key("url") => check.error(at, "feed has no 'url'".into()),
-            None => {}
+    for &(at, table) in &top.feed_tables {
+        if let Some((url_start, mut feed)) = check.feed(at, table, &name, top.poll_every, base) {
+            feed.story_threshold = top.story_threshold;
+            feed.keywords = keywords.clone();
+            url_at.push(url_start);
+            feeds.push(Arc::new(feed));
         }
     }
     if feeds.is_empty() && check.errors.is_empty() {
@@ -639,6 +513,15 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
             "pipeline has no [[feed]]".into(),
         );
     }
+    let Top {
+        description,
+        keywords,
+        poll_every,
+        places,
+        countries,
+        name_at,
+        ..
+    } = top;
     let mut seen = std::collections::HashMap::new();
     for (f, &at) in feeds.iter().zip(&url_at) {
         if let Some(&first) = seen.get(&feed_key(&f.url)) {
@@ -793,6 +676,19 @@ pub async fn watch(
     }
 }
 
+/// The top table of a pipeline file, as read (feeds still tables).
+struct Top<'t> {
+    name: Option<String>,
+    name_at: usize,
+    description: Option<String>,
+    keywords: Vec<String>,
+    poll_every: Duration,
+    countries: Vec<String>,
+    story_threshold: f64,
+    places: Vec<Place>,
+    feed_tables: Vec<(usize, &'t DeTable<'t>)>,
+}
+
 struct Checker<'a> {
     source: &'a str,
     file: &'a Path,
@@ -802,6 +698,175 @@ struct Checker<'a> {
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 impl Checker<'_> {
+    /// Reads the top table: every key but the feeds, which stay tables.
+    fn top<'t>(&mut self, root: &'t DeTable<'t>) -> Top<'t> {
+        let mut top = Top {
+            name: None,
+            name_at: 0,
+            description: None,
+            keywords: Vec::new(),
+            poll_every: DEFAULT_POLL_EVERY,
+            countries: Vec::new(),
+            story_threshold: DEFAULT_STORY_THRESHOLD,
+            places: Vec::new(),
+            feed_tables: Vec::new(),
+        };
+        for (key, value) in root.iter() {
+            let at = key.span().start;
+            match key.get_ref().as_ref() {
+                "name" => {
+                    top.name_at = at;
+                    top.name = self.string(value, "name");
+                }
+                "description" => top.description = self.string(value, "description"),
+                "keywords" => top.keywords = self.string_list(value, "keywords"),
+                "countries" => {
+                    top.countries = self
+                        .string_list(value, "countries")
+                        .into_iter()
+                        .filter_map(|c| self.country(value, &c))
+                        .collect()
+                }
+                "poll_every" => {
+                    if let Some(d) = self.duration(value, "poll_every") {
+                        top.poll_every = d;
+                    }
+                }
+                "feed" => self.feed_tables(at, value, &mut top.feed_tables),
+                "story_threshold" => {
+                    if let Some(t) = self.threshold(value) {
+                        top.story_threshold = t;
+                    }
+                }
+                "place" => match value.get_ref() {
+                    DeValue::Array(items) => top
+                        .places
+                        .extend(items.iter().filter_map(|item| self.place(item))),
+                    _ => self.error(at, "'place' must be written as [[place]] tables".into()),
+                },
+                other => self.unknown_key(at, other, TOP_KEYS, "pipeline"),
+            }
+        }
+        top
+    }
+
+    /// The `[[feed]]` tables of the top table's `feed` key.
+    fn feed_tables<'t>(
+        &mut self,
+        at: usize,
+        value: &'t Value<'t>,
+        out: &mut Vec<(usize, &'t DeTable<'t>)>,
+    ) {
+        let DeValue::Array(items) = value.get_ref() else {
+            return self.error(at, "'feed' must be written as [[feed]] tables".into());
+        };
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(t) => out.push((item.span().start, t)),
+                _ => self.error(
+                    item.span().start,
+                    "each feed must be a [[feed]] table".into(),
+                ),
+            }
+        }
+    }
+
+    /// `story_threshold`: a number between 0.0 and 1.0.
+    fn threshold(&mut self, value: &Value<'_>) -> Option<f64> {
+        let parsed = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            _ => None,
+        };
+        let ok = parsed.filter(|t| (0.0..=1.0).contains(t));
+        if ok.is_none() {
+            self.error(
+                value.span().start,
+                "'story_threshold' must be a number between 0.0 and 1.0".into(),
+            );
+        }
+        ok
+    }
+
+    /// The pipeline's name, which must be given and not empty.
+    fn pipeline_name(&mut self, name: Option<String>, at: usize) -> String {
+        match name {
+            Some(n) if !n.trim().is_empty() => n,
+            Some(_) => {
+                self.error(at, "'name' must not be empty".into());
+                String::new()
+            }
+            None => {
+                self.error(
+                    at,
+                    "missing 'name' (the event this pipeline follows)".into(),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// One `[[feed]]` table at `at`, with the byte offset of its `url` value;
+    /// `None` when it has no usable url.
+    fn feed(
+        &mut self,
+        at: usize,
+        table: &DeTable<'_>,
+        pipeline: &str,
+        poll_every: Duration,
+        base: &Path,
+    ) -> Option<(usize, FeedConfig)> {
+        let (mut url, mut url_start) = (None, at);
+        let mut language = None;
+        let mut fetch_article = false;
+        let mut feed_poll = poll_every;
+        for (key, value) in table.iter() {
+            match key.get_ref().as_ref() {
+                "url" => {
+                    url_start = value.span().start;
+                    url = self.feed_url(value, base);
+                }
+                "language" => language = self.language(value).or(language),
+                "fetch_article" => match value.get_ref() {
+                    DeValue::Boolean(b) => fetch_article = *b,
+                    _ => self.error(
+                        value.span().start,
+                        "'fetch_article' must be true or false".into(),
+                    ),
+                },
+                "poll_every" => {
+                    if let Some(d) = self.duration(value, "poll_every") {
+                        feed_poll = d;
+                    }
+                }
+                other => self.unknown_key(key.span().start, other, FEED_KEYS, "feed"),
+            }
+        }
+        if url.is_none() && !table.contains_key("url") {
+            self.error(at, "feed has no 'url'".into());
+        }
+        let mut feed = FeedConfig::new(url?, pipeline);
+        feed.language = language;
+        feed.fetch_article = fetch_article;
+        feed.poll_every = feed_poll;
+        Some((url_start, feed))
+    }
+
+    /// A feed's `language`: one claimwire reads.
+    fn language(&mut self, value: &Value<'_>) -> Option<String> {
+        let l = self.string(value, "language")?;
+        if LANGUAGES.contains(&l.as_str()) {
+            return Some(l);
+        }
+        self.error(
+            value.span().start,
+            format!(
+                "unsupported language '{l}' (expected one of {})",
+                LANGUAGES.join(", ")
+            ),
+        );
+        None
+    }
+
     /// Line and column (both from 1, the column in characters) of byte `at`.
     fn position(&self, at: usize) -> (usize, usize) {
         let at = at.min(self.source.len());
