@@ -13,6 +13,16 @@
 //! seen before) and an [`model::ExtractedArticle`] (claims found). Stages are joined
 //! by bounded `async_channel`s; only the head is cancelled on shutdown and every
 //! later stage ends when its input closes, so nothing fetched is lost.
+//!
+//! The layers, each importing only those below it (`python3
+//! scripts/import_cycles.py` finds no circle):
+//!
+//! | layer | modules |
+//! | --- | --- |
+//! | top | [`service`] (a running pipeline with the API, ticker, progress, reload), [`api`], the `claimwire` binary |
+//! | pipeline | [`pipeline`] (`build` → `Running` → `drain`), [`figures`] (analysis of stored claims) |
+//! | stages | [`fetch`] (`poll`, `pages`), [`dedupe`], [`extract`], [`store`] (writer, reader, queries); [`document`] (local files) |
+//! | bottom | [`model`] (the items that flow), [`config`] (pipeline files), [`stats`], [`text`] |
 
 pub mod api;
 pub mod config;
