@@ -1,9 +1,9 @@
 //! Fetch stage: polls feeds (HTTP or `file://`), parses them, and turns each entry
-//! not seen before into an [`Article`] with text, fetching the linked page when the
+//! not seen before into an [`Article`](crate::model::Article) with text, fetching the linked page when the
 //! feed asks for it.
 //!
 //! Input: the feeds of the loaded pipelines. Output: `Article`s, and a
-//! [`FeedReport`] per poll (via the poll ticket, or at once on failure).
+//! [`FeedReport`](crate::model::FeedReport) per poll (via the poll ticket, or at once on failure).
 //! Failure policy: a feed that cannot be fetched or parsed is reported on its row
 //! and polled again later; a page that cannot be fetched is skipped and its entry
 //! stays unseen, so the next poll retries it.

@@ -13,7 +13,7 @@ pub struct Page {
     pub text: String,
 }
 
-/// Decodes `bytes` (see [`decode_html`]) and extracts the main text.
+/// Decodes `bytes` (see [`decode_html`](super::decode::decode_html)) and extracts the main text.
 pub fn main_text(bytes: &[u8], content_type: Option<&str>) -> Page {
     main_text_at(bytes, content_type, None)
 }
