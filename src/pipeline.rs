@@ -209,6 +209,60 @@ impl Channels {
     }
 }
 
+/// The store stage: the one writer. When it stops for good it cancels `head`, so
+/// that nothing more is fetched for a store that cannot take it.
+fn spawn_store(
+    conn: rusqlite::Connection,
+    counters: &Counters,
+    options: &Options,
+    records: async_channel::Receiver<crate::model::Record>,
+    reports: async_channel::Receiver<crate::model::FeedReport>,
+    head: &CancellationToken,
+    shutdown: &CancellationToken,
+) -> JoinHandle<Result<(), StoreError>> {
+    let writer = store::Writer {
+        conn,
+        path: options.db.clone(),
+        counts: counters.stored.clone(),
+        stats: counters.store.clone(),
+        health: counters.writer.clone(),
+        policy: match options.mode {
+            Mode::Once => store::RetryPolicy::ONCE,
+            Mode::Forever => store::RetryPolicy::SERVICE,
+        },
+    };
+    let (head, shutdown) = (head.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        let r = store::run(records, reports, writer, shutdown).await;
+        if r.is_err() {
+            head.cancel();
+        }
+        r
+    })
+}
+
+/// The head: every feed once, or each on its interval (following reloads) until
+/// `head` is cancelled.
+fn spawn_poller(
+    mode: Mode,
+    feeds: Vec<Arc<FeedConfig>>,
+    reloaded: watch::Receiver<Vec<Arc<FeedConfig>>>,
+    ctx: FetchContext,
+    items: async_channel::Sender<crate::model::FeedItem>,
+    head: CancellationToken,
+) -> JoinHandle<fetch::PollSummary> {
+    match mode {
+        Mode::Once => tokio::spawn(fetch::poll_once(feeds, ctx, items, head)),
+        Mode::Forever => {
+            let n = feeds.len();
+            tokio::spawn(async move {
+                fetch::poll_forever(reloaded, ctx, items, head).await;
+                fetch::PollSummary { ok: n, failed: 0 }
+            })
+        }
+    }
+}
+
 /// Builds and starts the stages for `pipelines`. Cancelling `shutdown` stops the
 /// head (polling); the rest drains. In `Mode::Once` the head stops by itself
 /// after one pass over the feeds.
@@ -241,28 +295,9 @@ pub fn build(
     // The head: cancelled by `shutdown`, or by the writer when it stops for good,
     // so that nothing more is fetched for a store that cannot take it.
     let head = shutdown.child_token();
-    let writer = store::Writer {
-        conn,
-        path: options.db.clone(),
-        counts: counters.stored.clone(),
-        stats: counters.store.clone(),
-        health: counters.writer.clone(),
-        policy: match options.mode {
-            Mode::Once => store::RetryPolicy::ONCE,
-            Mode::Forever => store::RetryPolicy::SERVICE,
-        },
-    };
-    // Spawned last-to-first, so every stage has its consumer before it produces.
-    let store = {
-        let (head, shutdown) = (head.clone(), shutdown.clone());
-        tokio::spawn(async move {
-            let r = store::run(records.1, reports_rx, writer, shutdown).await;
-            if r.is_err() {
-                head.cancel();
-            }
-            r
-        })
-    };
+    let store = spawn_store(
+        conn, &counters, options, records.1, reports_rx, &head, shutdown,
+    );
     let extract = (0..options.extract_workers.max(1))
         .map(|_| {
             let (rx, tx, ex, stats) = (
@@ -298,19 +333,7 @@ pub fn build(
         stats: counters.fetch.clone(),
         latency: counters.fetch_latency.clone(),
     };
-    let poller = {
-        let head = head.clone();
-        match options.mode {
-            Mode::Once => tokio::spawn(fetch::poll_once(feeds, ctx, items.0, head)),
-            Mode::Forever => tokio::spawn(async move {
-                fetch::poll_forever(feeds_rx, ctx, items.0, head).await;
-                fetch::PollSummary {
-                    ok: feeds_at_start,
-                    failed: 0,
-                }
-            }),
-        }
-    };
+    let poller = spawn_poller(options.mode, feeds, feeds_rx, ctx, items.0, head.clone());
     Ok(Running {
         head,
         counters,
