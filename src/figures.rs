@@ -139,111 +139,124 @@ type Key = (String, String, String, Option<String>);
 pub fn summarize(claims: &[FigureClaim]) -> Vec<Figure> {
     let mut groups: BTreeMap<Key, Vec<&FigureClaim>> = BTreeMap::new();
     for c in claims {
-        groups
-            .entry((
-                c.event.clone(),
-                c.kind.clone(),
-                c.who.clone(),
-                c.location.clone(),
-            ))
-            .or_default()
-            .push(c);
+        let key = (
+            c.event.clone(),
+            c.kind.clone(),
+            c.who.clone(),
+            c.location.clone(),
+        );
+        groups.entry(key).or_default().push(c);
     }
-    let mut out = Vec::new();
-    for ((event, kind, who, location), group) in groups {
-        let mut exact: Vec<&FigureClaim> = group
-            .iter()
-            .copied()
-            .filter(|c| c.value.is_some())
-            .collect();
-        if exact.is_empty() {
-            continue;
-        }
-        exact.sort_by_key(|c| c.at);
-        let latest = exact.last().expect("not empty");
-        let value_of = |c: &FigureClaim| c.value.unwrap_or_default();
-        let mut values: Vec<ValueReport> = Vec::new();
-        for c in &exact {
-            let v = value_of(c);
-            let source = c.source.clone().unwrap_or_else(|| "(unattributed)".into());
-            match values.iter_mut().find(|r| r.value == v) {
-                Some(r) => {
-                    r.reports += 1;
-                    if !r.sources.contains(&source) {
-                        r.sources.push(source);
-                    }
-                    if !r.qualifiers.contains(&c.qualifier) {
-                        r.qualifiers.push(c.qualifier.clone());
-                    }
+    groups
+        .into_iter()
+        .filter_map(|(key, group)| figure(key, &group))
+        .collect()
+}
+
+fn value_of(c: &FigureClaim) -> f64 {
+    c.value.unwrap_or_default()
+}
+
+/// The figure of one group of claims; `None` when none of them gives a number.
+fn figure((event, kind, who, location): Key, group: &[&FigureClaim]) -> Option<Figure> {
+    let mut exact: Vec<&FigureClaim> = group
+        .iter()
+        .copied()
+        .filter(|c| c.value.is_some())
+        .collect();
+    exact.sort_by_key(|c| c.at);
+    let latest = *exact.last()?;
+    let values = value_reports(&exact);
+    let (status, trend) = judge(&exact, values.len());
+    let all: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
+    Some(Figure {
+        event,
+        kind,
+        who,
+        location,
+        latest_value: value_of(latest),
+        latest_source: latest.source.clone(),
+        latest_at: latest.at,
+        min: all.iter().copied().fold(f64::INFINITY, f64::min),
+        max: all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        status,
+        trend,
+        values,
+        vague_reports: group.len() - exact.len(),
+    })
+}
+
+/// Each distinct value of `exact` (in time order) with its sources, qualifiers,
+/// first sighting, reports and independent stories.
+fn value_reports(exact: &[&FigureClaim]) -> Vec<ValueReport> {
+    let mut values: Vec<ValueReport> = Vec::new();
+    for c in exact {
+        let v = value_of(c);
+        let source = c.source.clone().unwrap_or_else(|| "(unattributed)".into());
+        match values.iter_mut().find(|r| r.value == v) {
+            Some(r) => {
+                r.reports += 1;
+                if !r.sources.contains(&source) {
+                    r.sources.push(source);
                 }
-                None => values.push(ValueReport {
-                    value: v,
-                    qualifiers: vec![c.qualifier.clone()],
-                    sources: vec![source],
-                    first_seen: c.at,
-                    stories: 0,
-                    reports: 1,
-                }),
+                if !r.qualifiers.contains(&c.qualifier) {
+                    r.qualifiers.push(c.qualifier.clone());
+                }
             }
+            None => values.push(ValueReport {
+                value: v,
+                qualifiers: vec![c.qualifier.clone()],
+                sources: vec![source],
+                first_seen: c.at,
+                stories: 0,
+                reports: 1,
+            }),
         }
-        for r in &mut values {
-            let mut stories: Vec<Option<i64>> = exact
-                .iter()
-                .filter(|c| value_of(c) == r.value)
-                .map(|c| c.story_id)
-                .collect();
-            stories.sort();
-            stories.dedup();
-            r.stories = stories.len();
-        }
-        let disputed = exact.iter().enumerate().any(|(i, a)| {
-            exact[i + 1..].iter().any(|b| {
-                a.value != b.value
-                    && a.source_key.is_some()
-                    && b.source_key.is_some()
-                    && a.source_key != b.source_key
-                    && (a.at - b.at).num_hours().abs() <= SAME_TIME_HOURS
-            })
-        });
-        let (status, trend) = if disputed {
-            (Status::Disputed, None)
-        } else if values.len() > 1 {
-            // In time order, with repeats folded. A step within 5 % is no turn:
-            // "nearly 6,000" then "5,969" still rises.
-            let mut series: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
-            series.dedup();
-            let level = |a: f64, b: f64| (b - a).abs() <= 0.05 * a.abs().max(b.abs());
-            let up = series.windows(2).all(|w| w[1] >= w[0] || level(w[0], w[1]));
-            let down = series.windows(2).all(|w| w[1] <= w[0] || level(w[0], w[1]));
-            let trend = if up {
-                "up"
-            } else if down {
-                "down"
-            } else {
-                "mixed"
-            };
-            (Status::Revised, Some(trend.to_string()))
-        } else {
-            (Status::Consistent, None)
-        };
-        let all: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
-        out.push(Figure {
-            event,
-            kind,
-            who,
-            location,
-            latest_value: value_of(latest),
-            latest_source: latest.source.clone(),
-            latest_at: latest.at,
-            min: all.iter().copied().fold(f64::INFINITY, f64::min),
-            max: all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            status,
-            trend,
-            values,
-            vague_reports: group.len() - exact.len(),
-        });
     }
-    out
+    for r in &mut values {
+        let mut stories: Vec<Option<i64>> = exact
+            .iter()
+            .filter(|c| value_of(c) == r.value)
+            .map(|c| c.story_id)
+            .collect();
+        stories.sort();
+        stories.dedup();
+        r.stories = stories.len();
+    }
+    values
+}
+
+/// Disputed when two sources give different values about the same time; else
+/// revised (with its trend) when the values changed; else consistent.
+fn judge(exact: &[&FigureClaim], distinct: usize) -> (Status, Option<String>) {
+    let disputed = exact.iter().enumerate().any(|(i, a)| {
+        exact[i + 1..].iter().any(|b| {
+            a.value != b.value
+                && a.source_key.is_some()
+                && b.source_key.is_some()
+                && a.source_key != b.source_key
+                && (a.at - b.at).num_hours().abs() <= SAME_TIME_HOURS
+        })
+    });
+    if disputed {
+        return (Status::Disputed, None);
+    }
+    if distinct <= 1 {
+        return (Status::Consistent, None);
+    }
+    // In time order, with repeats folded. A step within 5 % is no turn: "nearly
+    // 6,000" then "5,969" still rises.
+    let mut series: Vec<f64> = exact.iter().map(|c| value_of(c)).collect();
+    series.dedup();
+    let level = |a: f64, b: f64| (b - a).abs() <= 0.05 * a.abs().max(b.abs());
+    let up = series.windows(2).all(|w| w[1] >= w[0] || level(w[0], w[1]));
+    let down = series.windows(2).all(|w| w[1] <= w[0] || level(w[0], w[1]));
+    let trend = match (up, down) {
+        (true, _) => "up",
+        (_, true) => "down",
+        _ => "mixed",
+    };
+    (Status::Revised, Some(trend.to_string()))
 }
 
 /// Reads the claims of `event` (or all) and summarises them; `kind` narrows.
