@@ -241,6 +241,28 @@ fn spawn_store(
     })
 }
 
+/// The extract stage: `workers` blocking workers sharing one receiver, each
+/// following reloads of the extractors.
+fn spawn_extract(
+    workers: usize,
+    new: async_channel::Receiver<crate::model::NewArticle>,
+    records: &async_channel::Sender<crate::model::Record>,
+    extractors: &watch::Receiver<Extractors>,
+    counters: &Counters,
+) -> Vec<JoinHandle<()>> {
+    (0..workers.max(1))
+        .map(|_| {
+            let (rx, tx, ex, stats) = (
+                new.clone(),
+                records.clone(),
+                extractors.clone(),
+                counters.extract.clone(),
+            );
+            tokio::task::spawn_blocking(move || crate::extract::run(rx, tx, ex, stats))
+        })
+        .collect()
+}
+
 /// The head: every feed once, or each on its interval (following reloads) until
 /// `head` is cancelled.
 fn spawn_poller(
@@ -298,18 +320,13 @@ pub fn build(
     let store = spawn_store(
         conn, &counters, options, records.1, reports_rx, &head, shutdown,
     );
-    let extract = (0..options.extract_workers.max(1))
-        .map(|_| {
-            let (rx, tx, ex, stats) = (
-                new.1.clone(),
-                records.0.clone(),
-                extractors_rx.clone(),
-                counters.extract.clone(),
-            );
-            tokio::task::spawn_blocking(move || crate::extract::run(rx, tx, ex, stats))
-        })
-        .collect();
-    drop(new.1);
+    let extract = spawn_extract(
+        options.extract_workers,
+        new.1,
+        &records.0,
+        &extractors_rx,
+        &counters,
+    );
     let reader = Reader::new(&options.db);
     let dedupe = {
         let (reader, stats, records) = (reader.clone(), counters.dedupe.clone(), records.0.clone());
