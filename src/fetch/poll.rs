@@ -268,6 +268,43 @@ pub async fn poll_once(
     summary
 }
 
+/// One feed's polls, each after the delay the last one asked for, until `stop`
+/// (the feed removed or changed) or `shutdown`. `resume`: at start-up a feed keeps
+/// its stored schedule; one added or changed later is polled at once.
+async fn poll_on_schedule(
+    feed: Arc<FeedConfig>,
+    ctx: FetchContext,
+    items: async_channel::Sender<FeedItem>,
+    limit: Arc<Semaphore>,
+    resume: bool,
+    stop: CancellationToken,
+    shutdown: CancellationToken,
+) {
+    let mut cursor = Cursor::load(&feed, &ctx.reader).await;
+    let mut wait = if resume {
+        cursor
+            .next_fetch_at
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or_default()
+            .min(schedule::MAX_BACKOFF)
+    } else {
+        Duration::ZERO
+    };
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        let _permit = limit.acquire().await;
+        // A poll under way finishes even if the feed is removed meanwhile; only
+        // shutdown interrupts it.
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
+        }
+    }
+}
+
 /// Polls every feed on its own schedule until `shutdown`. A feed whose row says
 /// it is not due yet (after a restart) waits until it is. `feeds` may change while
 /// running (hot reload): a new or changed feed is polled at once with its new
@@ -316,31 +353,7 @@ pub async fn poll_forever(
                 shutdown.clone(),
             );
             tasks.spawn(async move {
-                let mut cursor = Cursor::load(&feed, &ctx.reader).await;
-                // At start-up a feed keeps its schedule; one added or changed later
-                // is polled at once.
-                let mut wait = if resume {
-                    cursor
-                        .next_fetch_at
-                        .and_then(|at| (at - Utc::now()).to_std().ok())
-                        .unwrap_or_default()
-                        .min(schedule::MAX_BACKOFF)
-                } else {
-                    Duration::ZERO
-                };
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => return,
-                        _ = tokio::time::sleep(wait) => {}
-                    }
-                    let _permit = limit.acquire().await;
-                    // A poll under way finishes even if the feed is removed meanwhile;
-                    // only shutdown interrupts it.
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        delay = poll_feed(&feed, &mut cursor, &ctx, &items) => wait = delay,
-                    }
-                }
+                poll_on_schedule(feed, ctx, items, limit, resume, stop, shutdown).await
             });
         }
         first = false;
