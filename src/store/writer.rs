@@ -347,6 +347,12 @@ fn insert_article(
         )
         .optional()?;
     let Some(id) = id else { return Ok(None) };
+    insert_signature(tx, id, a)?;
+    Ok(Some((id, insert_claims(tx, id, a)?)))
+}
+
+/// The article's MinHash signature and its band keys, for later stories.
+fn insert_signature(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT INTO article_minhash (article_id, signature) VALUES (?1, ?2)")?
         .execute(params![id, a.new.signature])?;
     let mut band =
@@ -354,6 +360,12 @@ fn insert_article(
     for key in &a.new.band_keys {
         band.execute(params![key, id])?;
     }
+    Ok(())
+}
+
+/// The article's claims; how many were new.
+fn insert_claims(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusqlite::Result<u64> {
+    let art = &a.new.article;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO claims (article_id, event, kind, who, value, value_low, value_high, qualifier,
                              source, source_key, location, claimed_at, sentence, evidence,
@@ -394,7 +406,7 @@ fn insert_article(
             c.location_from.map(|l| l.as_str()),
         ])? as u64;
     }
-    Ok(Some((id, n)))
+    Ok(n)
 }
 
 /// The outlet of an article: its host without `www.`.
