@@ -522,30 +522,8 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
         name_at,
         ..
     } = top;
-    let mut seen = std::collections::HashMap::new();
-    for (f, &at) in feeds.iter().zip(&url_at) {
-        if let Some(&first) = seen.get(&feed_key(&f.url)) {
-            let (line, _) = check.position(first);
-            check.error(
-                at,
-                format!("feed {} is listed twice (first at line {line})", f.url),
-            );
-        } else {
-            seen.insert(feed_key(&f.url), at);
-        }
-    }
-    let mut warnings = Vec::new();
-    for (f, &at) in feeds.iter().zip(&url_at) {
-        if let Some(problem) = missing_feed_file(&f.url) {
-            let (line, column) = check.position(at);
-            warnings.push(ConfigError {
-                file: file.to_path_buf(),
-                line,
-                column,
-                message: problem,
-            });
-        }
-    }
+    check.feeds_listed_once(&feeds, &url_at);
+    let warnings = check.missing_feed_files(&feeds, &url_at);
 
     let name_at = check.position(name_at);
     let feed_at = url_at.iter().map(|at| check.position(*at)).collect();
@@ -698,6 +676,40 @@ struct Checker<'a> {
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 impl Checker<'_> {
+    /// A feed listed twice in one file is an error at its second `url`.
+    fn feeds_listed_once(&mut self, feeds: &[Arc<FeedConfig>], url_at: &[usize]) {
+        let mut seen = std::collections::HashMap::new();
+        for (f, &at) in feeds.iter().zip(url_at) {
+            if let Some(&first) = seen.get(&feed_key(&f.url)) {
+                let (line, _) = self.position(first);
+                self.error(
+                    at,
+                    format!("feed {} is listed twice (first at line {line})", f.url),
+                );
+            } else {
+                seen.insert(feed_key(&f.url), at);
+            }
+        }
+    }
+
+    /// Local feed files that do not exist (yet): warnings, not errors.
+    fn missing_feed_files(&self, feeds: &[Arc<FeedConfig>], url_at: &[usize]) -> Vec<ConfigError> {
+        feeds
+            .iter()
+            .zip(url_at)
+            .filter_map(|(f, &at)| {
+                let message = missing_feed_file(&f.url)?;
+                let (line, column) = self.position(at);
+                Some(ConfigError {
+                    file: self.file.to_path_buf(),
+                    line,
+                    column,
+                    message,
+                })
+            })
+            .collect()
+    }
+
     /// Reads the top table: every key but the feeds, which stay tables.
     fn top<'t>(&mut self, root: &'t DeTable<'t>) -> Top<'t> {
         let mut top = Top {
