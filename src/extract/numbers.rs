@@ -32,8 +32,16 @@ enum Word {
 
 /// Arabic, English and Russian number words, folded (see `text::fold`).
 fn word(w: &str) -> Option<Word> {
+    arabic_word(w)
+        .or_else(|| english_word(w))
+        .or_else(|| russian_word(w))
+        .or_else(|| arabic_hundreds(w))
+}
+
+/// Arabic number words, folded, in both genders and cases.
+fn arabic_word(w: &str) -> Option<Word> {
     use Word::*;
-    let v = match w {
+    Some(match w {
         // Arabic units in both genders and cases.
         "واحد" | "واحده" => Add(1.0),
         "اثنان" | "اثنين" | "اثنتان" | "اثنتين" | "اثنا" | "اثني" | "اثنتا" | "اثنتي" => {
@@ -65,7 +73,14 @@ fn word(w: &str) -> Option<Word> {
         "الفان" | "الفين" | "الفي" => Total(2000.0),
         "مليونان" | "مليونين" => Total(2e6),
         "مليون" | "مليونا" | "ملايين" => Scale(1e6),
-        // English.
+        _ => return None,
+    })
+}
+
+/// English number words.
+fn english_word(w: &str) -> Option<Word> {
+    use Word::*;
+    Some(match w {
         "one" => Add(1.0),
         "two" => Add(2.0),
         "three" => Add(3.0),
@@ -97,7 +112,14 @@ fn word(w: &str) -> Option<Word> {
         "thousand" => Scale(1e3),
         "million" => Scale(1e6),
         "and" => Joiner,
-        // Russian, nominative and oblique cases.
+        _ => return None,
+    })
+}
+
+/// Russian number words, nominative and oblique cases.
+fn russian_word(w: &str) -> Option<Word> {
+    use Word::*;
+    Some(match w {
         "один" | "одна" | "одного" | "одной" | "одному" | "одним" => {
             Add(1.0)
         }
@@ -146,9 +168,8 @@ fn word(w: &str) -> Option<Word> {
             Scale(1e3)
         }
         "миллион" | "миллиона" | "миллионов" | "млн" => Scale(1e6),
-        _ => return arabic_hundreds(w),
-    };
-    Some(v)
+        _ => return None,
+    })
 }
 
 /// "ثلاثمائة", "خمسمئة", "تسعمائة": a unit written together with "hundred".
