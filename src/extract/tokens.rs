@@ -111,6 +111,50 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// Where the number starting at `start` ends: "1,300", "1.3", "5,8", and "1 300"
+/// when a group of exactly three digits follows.
+fn digits_end(chars: &[(usize, char)], start: usize) -> usize {
+    let digit = |i: usize| chars.get(i).is_some_and(|x| x.1.is_ascii_digit());
+    let mut i = start + 1;
+    loop {
+        while digit(i) {
+            i += 1;
+        }
+        let sep = chars.get(i).map(|x| x.1);
+        if matches!(sep, Some(',' | '.')) && digit(i + 1) {
+            i += 1;
+            continue;
+        }
+        if sep == Some(' ') {
+            let group = (1..=3).all(|k| digit(i + k));
+            let run_before = chars[start..i]
+                .iter()
+                .rev()
+                .take_while(|x| x.1.is_ascii_digit())
+                .count();
+            if group && !digit(i + 4) && run_before <= 3 {
+                i += 1;
+                continue;
+            }
+        }
+        return i;
+    }
+}
+
+/// Whether the digits at `start..end` are written against letters ("خبر24",
+/// "3rd"), which makes them a name or an ordinal. Arabic "و" written against a
+/// number ("و3") is "and", and "الـ200" the article, not a name.
+fn glued_digits(chars: &[(usize, char)], start: usize, end: usize) -> bool {
+    let conjunction = (start == 1 && chars[0].1 == 'و')
+        || (start >= 2 && chars[start - 1].1 == 'و' && !is_word_char(chars[start - 2].1));
+    let article = start >= 2
+        && chars[start - 2].1 == 'ا'
+        && chars[start - 1].1 == 'ل'
+        && (start == 2 || !is_word_char(chars[start - 3].1));
+    (start > 0 && is_word_char(chars[start - 1].1) && !conjunction && !article)
+        || chars.get(end).is_some_and(|x| is_word_char(x.1))
+}
+
 /// Tokens of one (folded) sentence; offsets are relative to `base`.
 pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -126,35 +170,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
         let start = i;
         let kind;
         if c.is_ascii_digit() {
-            i += 1;
-            loop {
-                while i < chars.len() && chars[i].1.is_ascii_digit() {
-                    i += 1;
-                }
-                // "1,300" "1.3" "5,8" continue; "1 300" continues when a group of
-                // exactly three digits follows.
-                let sep = chars.get(i).map(|x| x.1);
-                let next = chars.get(i + 1).map(|x| x.1);
-                if matches!(sep, Some(',' | '.')) && next.is_some_and(|n| n.is_ascii_digit()) {
-                    i += 1;
-                    continue;
-                }
-                if sep == Some(' ') {
-                    let group =
-                        (1..=3).all(|k| chars.get(i + k).is_some_and(|x| x.1.is_ascii_digit()));
-                    let after = chars.get(i + 4).map(|x| x.1);
-                    let run_before = chars[start..i]
-                        .iter()
-                        .rev()
-                        .take_while(|x| x.1.is_ascii_digit())
-                        .count();
-                    if group && after.is_none_or(|a| !a.is_ascii_digit()) && run_before <= 3 {
-                        i += 1;
-                        continue;
-                    }
-                }
-                break;
-            }
+            i = digits_end(&chars, start);
             kind = TokenKind::Digits;
         } else if is_word_char(c) {
             i += 1;
@@ -171,18 +187,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
             kind = TokenKind::Punct;
         }
         let (s, e) = (at(start), at(i));
-        // Letters right against the digits ("خبر24", "3rd") make a name or an ordinal.
-        // Arabic "و" written against a number ("و3") is "and", not a name.
-        let conjunction = (start == 1 && chars[0].1 == 'و')
-            || (start >= 2 && chars[start - 1].1 == 'و' && !is_word_char(chars[start - 2].1));
-        // "الـ200": the article written against a number (its tatweel folded away).
-        let article = start >= 2
-            && chars[start - 2].1 == 'ا'
-            && chars[start - 1].1 == 'ل'
-            && (start == 2 || !is_word_char(chars[start - 3].1));
-        let glued = kind == TokenKind::Digits
-            && ((start > 0 && is_word_char(chars[start - 1].1) && !conjunction && !article)
-                || chars.get(i).is_some_and(|x| is_word_char(x.1)));
+        let glued = kind == TokenKind::Digits && glued_digits(&chars, start, i);
         tokens.push(Token {
             text: text[s..e].to_string(),
             start: base + s,
