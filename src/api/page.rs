@@ -96,6 +96,18 @@ fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
     svg
 }
 
+/// The page's head and style, up to the first heading.
+const HEAD: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>claimwire</title><meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
+h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:.2rem 0}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:1rem}
+.figure{border:1px solid #ddd;border-radius:6px;padding:.6rem}.figure.disputed{border-color:#d62728;background:#fff6f6}
+.badge{font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#eee}.badge.disputed{background:#d62728;color:#fff}.badge.revised{background:#ff7f0e;color:#fff}
+.chart{width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:start;vertical-align:top}
+.sentence{unicode-bidi:plaintext}.fail{color:#d62728}
+</style></head><body><h1>claimwire</h1>"#;
+
 pub async fn index(Shared(state): Shared<State>) -> Response {
     let data = read(&state, |c| {
         let claims = crate::store::figures::figure_claims(c, None, None)?;
@@ -109,18 +121,7 @@ pub async fn index(Shared(state): Shared<State>) -> Response {
         Err(e) => return e.into_response(),
     };
     let all = figures::summarize(&claims);
-    let mut html = String::from(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>claimwire</title><meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
-h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:.2rem 0}
-.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:1rem}
-.figure{border:1px solid #ddd;border-radius:6px;padding:.6rem}.figure.disputed{border-color:#d62728;background:#fff6f6}
-.badge{font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#eee}.badge.disputed{background:#d62728;color:#fff}.badge.revised{background:#ff7f0e;color:#fff}
-.chart{width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:start;vertical-align:top}
-.sentence{unicode-bidi:plaintext}.fail{color:#d62728}
-</style></head><body><h1>claimwire</h1>"#,
-    );
+    let mut html = String::from(HEAD);
     let mut events: Vec<&str> = all.iter().map(|f| f.event.as_str()).collect();
     events.dedup();
     if events.is_empty() {
@@ -133,56 +134,71 @@ h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-siz
             esc(event)
         );
         for f in all.iter().filter(|f| f.event == event) {
-            let points: Vec<&FigureClaim> = claims
-                .iter()
-                .filter(|c| {
-                    c.event == f.event
-                        && c.kind == f.kind
-                        && c.who == f.who
-                        && c.location == f.location
-                })
-                .collect();
-            let status = f.status.as_str();
-            let _ = write!(
-                html,
-                r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} <span class="badge {status}">{}</span></h3><div>{}</div>{}</div>"#,
-                esc(&f.kind),
-                esc(&f.who),
-                esc(&f.what()),
-                esc(&f.verdict()),
-                f.latest_line_marked(
-                    |v| format!("<b>{v}</b>"),
-                    |s| format!("<bdi>{}</bdi>", esc(s))
-                ),
-                chart(f, &points)
-            );
+            figure_card(&mut html, f, &claims);
         }
         html.push_str("</div>");
-        html.push_str("<h3>Latest claims</h3><table><tr><th>date</th><th>claim</th><th>source</th><th>outlet</th><th>sentence</th></tr>");
-        let mut recent: Vec<_> = latest.iter().filter(|c| c.event == event).collect();
-        recent.reverse();
-        for c in recent.iter().take(30) {
-            let _ = write!(
-                html,
-                r#"<tr><td>{}</td><td>{} {} {}</td><td><bdi>{}</bdi></td><td><a href="/api/articles/{}">{}</a></td><td class="sentence" dir="auto">{}</td></tr>"#,
-                esc(c
-                    .claimed_at
-                    .as_deref()
-                    .or(c.published_at.as_deref())
-                    .map_or("-", |d| &d[..d.len().min(10)])),
-                esc(&c.kind),
-                c.value.map_or("(vague)".into(), |v| v.to_string()),
-                esc(&c.who),
-                esc(c.source.as_deref().unwrap_or("-")),
-                c.article_id,
-                esc(c.outlet.as_deref().unwrap_or("article")),
-                esc(&c.sentence)
-            );
-        }
-        html.push_str("</table></section>");
+        latest_claims(&mut html, event, &latest);
+        html.push_str("</section>");
     }
+    feeds_table(&mut html, &feeds);
+    html.push_str("</body></html>");
+    Html(html).into_response()
+}
+
+/// One figure: what, verdict, latest line and its chart.
+fn figure_card(html: &mut String, f: &Figure, claims: &[FigureClaim]) {
+    let points: Vec<&FigureClaim> = claims
+        .iter()
+        .filter(|c| {
+            c.event == f.event && c.kind == f.kind && c.who == f.who && c.location == f.location
+        })
+        .collect();
+    let status = f.status.as_str();
+    let _ = write!(
+        html,
+        r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} <span class="badge {status}">{}</span></h3><div>{}</div>{}</div>"#,
+        esc(&f.kind),
+        esc(&f.who),
+        esc(&f.what()),
+        esc(&f.verdict()),
+        f.latest_line_marked(
+            |v| format!("<b>{v}</b>"),
+            |s| format!("<bdi>{}</bdi>", esc(s))
+        ),
+        chart(f, &points)
+    );
+}
+
+/// The event's 30 latest claims with their sentences.
+fn latest_claims(html: &mut String, event: &str, latest: &[store::StoredClaim]) {
+    html.push_str("<h3>Latest claims</h3><table><tr><th>date</th><th>claim</th><th>source</th><th>outlet</th><th>sentence</th></tr>");
+    let mut recent: Vec<_> = latest.iter().filter(|c| c.event == event).collect();
+    recent.reverse();
+    for c in recent.iter().take(30) {
+        let _ = write!(
+            html,
+            r#"<tr><td>{}</td><td>{} {} {}</td><td><bdi>{}</bdi></td><td><a href="/api/articles/{}">{}</a></td><td class="sentence" dir="auto">{}</td></tr>"#,
+            esc(c
+                .claimed_at
+                .as_deref()
+                .or(c.published_at.as_deref())
+                .map_or("-", |d| &d[..d.len().min(10)])),
+            esc(&c.kind),
+            c.value.map_or("(vague)".into(), |v| v.to_string()),
+            esc(&c.who),
+            esc(c.source.as_deref().unwrap_or("-")),
+            c.article_id,
+            esc(c.outlet.as_deref().unwrap_or("article")),
+            esc(&c.sentence)
+        );
+    }
+    html.push_str("</table>");
+}
+
+/// Each feed's last poll, outcome, next poll, failures and last error.
+fn feeds_table(html: &mut String, feeds: &[store::query::FeedStatus]) {
     html.push_str("<h2>Feeds</h2><table><tr><th>feed</th><th>last poll</th><th>outcome</th><th>next poll</th><th>failures</th><th>articles</th><th>last error</th></tr>");
-    for f in &feeds {
+    for f in feeds {
         let failing = f.last_outcome.as_deref() == Some("failed");
         let _ = write!(
             html,
@@ -197,6 +213,5 @@ h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-siz
             esc(f.last_error.as_deref().unwrap_or(""))
         );
     }
-    html.push_str("</table></body></html>");
-    Html(html).into_response()
+    html.push_str("</table>");
 }
