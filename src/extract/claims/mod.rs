@@ -407,6 +407,10 @@ struct Event {
     end: usize,
 }
 
+/// An event word near a figure: distance, whether after the figure, its kind
+/// (`None`: a release), start and end.
+type EventAt = (usize, bool, Option<Kind>, usize, usize);
+
 /// What the nearest event word of a number says.
 enum Nearest {
     None,
@@ -747,14 +751,37 @@ impl<'a> Sentence<'a> {
         after: &[Mention],
         noun_end: usize,
     ) -> Nearest {
+        let nearest = self.closest_event(m, before, after, noun_end);
+        let nearest = self.event_of_counted(m, before, after, nearest);
+        match nearest {
+            None => Nearest::None,
+            Some((_, _, None, ..)) => Nearest::Released,
+            Some((distance, _, Some(kind), start, end)) => Nearest::Event(Event {
+                distance,
+                kind,
+                start,
+                end,
+            }),
+        }
+    }
+
+    /// The event word (or release) nearest the figure, before it or after its
+    /// noun, within [`KIND_WINDOW`]: `(distance, after the figure, kind or None for
+    /// a release, start, end)`.
+    fn closest_event(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        noun_end: usize,
+    ) -> Option<EventAt> {
         let one_after_noun = self.lex.language == "ar"
             && m.value == Some(1.0)
             && m.first > 0
             && self
                 .covering(m.first - 1, |c| matches!(c, Cat::Who(_)))
                 .is_some();
-        let nearest = self
-            .matches
+        self.matches
             .iter()
             .filter_map(|k| {
                 // `None` marks an event that undoes the count ("released").
@@ -798,7 +825,18 @@ impl<'a> Sentence<'a> {
             // of two event words at one place wins ("إصابة خطيرة" over "إصابة").
             .min_by_key(|(d, after, kind, s, e)| {
                 (*d, kind.is_some(), !*after, std::cmp::Reverse(e - s))
-            });
+            })
+    }
+
+    /// When the nearest event word is what the figure counts, the event that
+    /// befell them instead.
+    fn event_of_counted(
+        &self,
+        m: &Mention,
+        before: &[Mention],
+        after: &[Mention],
+        nearest: Option<EventAt>,
+    ) -> Option<EventAt> {
         // "Four of the injured are in critical condition", "10 of the wounded died":
         // when the event word is what the number counts ("of the injured"), a later
         // one in its clause says what happened to them. Right after the number
@@ -823,7 +861,7 @@ impl<'a> Sentence<'a> {
                 _ => None,
             })
         };
-        let nearest = nearest.map(|best| match best {
+        nearest.map(|best| match best {
             (0, _, Some(counted), start, end) if start == counted_noun && start >= m.end => self
                 .later_event(end, counted, after)
                 .filter(|(_, kind, ..)| start > m.end || state_of_injured(counted, *kind))
@@ -831,17 +869,7 @@ impl<'a> Sentence<'a> {
                 .or_else(|| (counted == Kind::Injured).then(state_before).flatten())
                 .unwrap_or(best),
             other => other,
-        });
-        match nearest {
-            None => Nearest::None,
-            Some((_, _, None, ..)) => Nearest::Released,
-            Some((distance, _, Some(kind), start, end)) => Nearest::Event(Event {
-                distance,
-                kind,
-                start,
-                end,
-            }),
-        }
+        })
     }
 
     /// Another event word after the one at `from` (a count's noun), within
