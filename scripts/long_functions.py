@@ -4,7 +4,7 @@
     python3 scripts/long_functions.py [LIMIT]
 
 Counts from each `fn` line to the closing brace at its indentation (rustfmt'd
-code), and prints the longest first.
+code), prints the longest first, and exits 1 if there is any.
 """
 import os
 import re
@@ -36,3 +36,4 @@ for root, _, files in os.walk(SRC):
 for n, path, name in sorted(found, reverse=True):
     print(f"{n:>4}  {path}  {name}")
 print(f"{len(found)} function(s) over {LIMIT} lines")
+sys.exit(1 if found else 0)
