@@ -103,10 +103,7 @@ impl Sentence<'_> {
                 return true;
             }
             // "в дагестанских Дербенте": a Russian adjective of place.
-            let adjective = ["ских", "ском", "ской", "ского"]
-                .iter()
-                .any(|e| t.ends_with(e));
-            if !adjective
+            if !self.place_adjective(j - 1)
                 && !self.is_word(j - 1, &["the", "of"])
                 && !self.is_word(j - 1, PLACE_QUALIFIERS)
             {
@@ -115,6 +112,16 @@ impl Sentence<'_> {
             j -= 1;
         }
         false
+    }
+
+    /// Whether token `i` is a Russian adjective of a place, in the cases a place
+    /// stands in after "в": "дагестанских", "петербургском", "кемеровской".
+    fn place_adjective(&self, i: usize) -> bool {
+        let t = &self.tokens[i];
+        t.kind == TokenKind::Word
+            && ["ских", "ском", "ской", "ского"]
+                .iter()
+                .any(|e| t.text.ends_with(e))
     }
 
     /// Where a clause that "where" opens right after token `end` begins its
@@ -1244,13 +1251,7 @@ impl<'a> Sentence<'a> {
         }
         // "in the Basra province", "в Таловском районе", "в кемеровском ТЦ": the
         // name before (in Russian, an adjective of a town is one, lower-case).
-        let adjective = |i: usize| {
-            self.lex.language == "ru"
-                && self.tokens[i].kind == TokenKind::Word
-                && ["ском", "ской", "ских", "ского"]
-                    .iter()
-                    .any(|e| self.tokens[i].text.ends_with(e))
-        };
+        let adjective = |i: usize| self.lex.language == "ru" && self.place_adjective(i);
         let mut first = start;
         while first > 0 && (name_word(first - 1) || adjective(first - 1)) && start - first < 3 {
             first -= 1;
