@@ -112,9 +112,12 @@ pub enum Record {
 pub struct Claim {
     pub kind: Kind,
     pub who: Who,
-    /// `None` for a vague amount ("dozens").
-    pub value: Option<f64>,
+    /// `None` for a vague amount ("dozens"). People are counted whole.
+    pub value: Option<i64>,
     pub qualifier: Qualifier,
+    /// A part of a figure stated beside it ("including 10 children", "19 of the
+    /// 225 dead"): never a figure's latest value.
+    pub part: bool,
     pub source: Option<String>,
     pub source_key: Option<String>,
     /// Where, as the text writes it ("Харькове", "حلب").
@@ -135,8 +138,20 @@ pub struct Claim {
     pub spans: Vec<Span>,
 }
 
+impl Claim {
+    /// The place its figure is kept under: the gazetteer's name, else the place
+    /// as written; none when only the report's lead gave it, so that a national
+    /// toll is not split from itself. (`store::figures` reads the same from rows.)
+    pub fn figure_place(&self) -> Option<String> {
+        match self.location_from {
+            Some(Locus::Lead) => None,
+            _ => self.place.clone().or_else(|| self.location.clone()),
+        }
+    }
+}
+
 /// Character offsets `[start, end)` into the article text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -234,6 +249,40 @@ label_enum!(
         Vague => "vague",
     }
 );
+
+impl Qualifier {
+    /// The value with its hedge, as a reader writes it: "≥ 8", "> 100", "~6,000".
+    pub fn show(self, value: Option<i64>) -> String {
+        let Some(v) = value else {
+            return "(vague)".into();
+        };
+        let v = grouped(v);
+        match self {
+            Qualifier::Exact | Qualifier::Vague => v,
+            Qualifier::Approx => format!("~{v}"),
+            Qualifier::AtLeast => format!("≥ {v}"),
+            Qualifier::MoreThan => format!("> {v}"),
+            Qualifier::AtMost => format!("≤ {v}"),
+            Qualifier::LessThan => format!("< {v}"),
+        }
+    }
+}
+
+/// `n` with its thousands grouped: 6000 is "6,000".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
 
 /// The feed cursor of one successful poll. It travels with every item of the poll
 /// and is handed to the store only when the last of them is dropped, which the store
@@ -353,6 +402,15 @@ mod tests {
             PollOutcome::Fetched { etag, .. } => etag,
             _ => panic!("not fetched"),
         }
+    }
+
+    #[test]
+    fn a_value_is_shown_with_its_hedge() {
+        assert_eq!(Qualifier::AtLeast.show(Some(8)), "≥ 8");
+        assert_eq!(Qualifier::MoreThan.show(Some(100)), "> 100");
+        assert_eq!(Qualifier::Approx.show(Some(6000)), "~6,000");
+        assert_eq!(Qualifier::Exact.show(Some(1_234_567)), "1,234,567");
+        assert_eq!(Qualifier::Vague.show(None), "(vague)");
     }
 
     #[test]

@@ -73,6 +73,7 @@ async fn read<T: Send + 'static>(
 pub fn router(state: State) -> Router {
     Router::new()
         .route("/", get(page::index))
+        .route("/figure", get(page::figure))
         .route("/api/claims", get(claims))
         .route("/api/figures", get(figures))
         .route("/api/feeds", get(feeds))
@@ -243,7 +244,6 @@ pub fn claim_filter(params: &HashMap<String, String>) -> Result<ClaimFilter, Api
         since: date("since")?,
         until: date("until")?,
         q,
-        timeline: true,
         limit: Some(limit),
         offset: number("offset", 0, u32::MAX)?,
         article: None,
@@ -286,7 +286,7 @@ async fn figures(
     let kind = one_of("kind", kind, Kind::ALL, |k| k.as_str())?;
     let event = params.get("event").cloned().filter(|e| !e.is_empty());
     let figures = read(&state, move |c| {
-        crate::figures::figures(c, event.as_deref(), kind)
+        store::figures::figures(c, event.as_deref(), kind)
     })
     .await?;
     Ok(axum::Json(figures).into_response())

@@ -1,18 +1,19 @@
-//! The web page at `/`: per event, a chart of each figure over time (a line per
-//! source), disputed figures marked, the latest claims with their sentence and a
-//! link to the article, and feed health. Rendered on the server as HTML and SVG:
-//! no script, no CDN, works offline; sentences carry `dir="auto"` so Arabic reads
-//! right to left.
+//! The web pages: `/`, per event, a chart of each figure over time (a line per
+//! source), its status and latest whole value, the latest claims and feed health;
+//! `/figure`, one figure with every claim behind it and its dispute or revision in
+//! words. Rendered on the server as HTML and SVG: no script, no CDN, works
+//! offline; sentences carry `dir="auto"` so Arabic reads right to left.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-use axum::extract::State as Shared;
+use axum::extract::{Query, State as Shared};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{State, read};
+use super::{ApiError, State, bad, plain_text, read};
 use crate::figures::{self, Figure, FigureClaim};
-use crate::store::{self, ClaimFilter};
+use crate::model::{Kind, Qualifier, Who, grouped};
+use crate::store::{self, ClaimFilter, StoredClaim};
 
 const COLOURS: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -25,92 +26,162 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An SVG line chart of one figure: value over time, one line per source.
+/// `s` for a query string.
+fn url_part(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Where a figure's own page is.
+pub fn figure_href(f: &Figure) -> String {
+    format!(
+        "/figure?event={}&kind={}&who={}&place={}",
+        url_part(&f.event),
+        url_part(&f.kind),
+        url_part(&f.who),
+        url_part(f.location.as_deref().unwrap_or(""))
+    )
+}
+
+/// Round steps for an axis from 0 to `max`: 1, 2 or 5 times a power of ten.
+fn ticks(max: i64) -> Vec<i64> {
+    let max = max.max(1);
+    let rough = max as f64 / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(power * 10.0)
+        .max(1.0) as i64;
+    (0..).map(|i| i * step).take_while(|v| *v <= max + step - 1).collect()
+}
+
+/// An SVG line chart of one figure's whole values over time, one line per source,
+/// with dates under the x axis, values beside the y axis and the legend to the
+/// right of the plot.
 fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
-    let (w, h, pad) = (520.0, 180.0, 36.0);
-    let t0 = claims.iter().map(|c| c.at.timestamp()).min().unwrap_or(0) as f64;
-    let t1 = claims.iter().map(|c| c.at.timestamp()).max().unwrap_or(0) as f64;
-    let span = (t1 - t0).max(3600.0);
-    let top = figure.max.max(1.0) * 1.1;
-    let x = |t: i64| pad + (t as f64 - t0) / span * (w - 2.0 * pad);
-    let y = |v: f64| h - pad - v / top * (h - 2.0 * pad);
-    let mut series: BTreeMap<String, Vec<&FigureClaim>> = BTreeMap::new();
-    for c in claims.iter().filter(|c| c.value.is_some()) {
-        series
-            .entry(
-                c.source_key
-                    .clone()
-                    .unwrap_or_else(|| "unattributed".into()),
-            )
-            .or_default()
-            .push(c);
-    }
+    let (plot_w, h, left, bottom, top_pad, legend_w) = (420.0, 200.0, 52.0, 30.0, 10.0, 170.0);
+    let w = left + plot_w + legend_w;
+    let points: Vec<&&FigureClaim> = claims.iter().filter(|c| c.value.is_some() && !c.part).collect();
+    let t0 = points.iter().map(|c| c.at.timestamp()).min().unwrap_or(0);
+    let t1 = points.iter().map(|c| c.at.timestamp()).max().unwrap_or(0);
+    let span = ((t1 - t0) as f64).max(3600.0);
+    let y_ticks = ticks(figure.max);
+    let top = (*y_ticks.last().unwrap_or(&1)).max(1) as f64;
+    let x = |t: i64| left + 8.0 + (t - t0) as f64 / span * (plot_w - 16.0);
+    let y = |v: i64| h - bottom - v as f64 / top * (h - bottom - top_pad);
     let mut svg = format!(
-        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{} {} over time"><line x1="{pad}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"/><line x1="{pad}" y1="{pad}" x2="{pad}" y2="{b}" stroke="#999"/><text x="4" y="{ty}" font-size="10">{max}</text><text x="4" y="{b}" font-size="10">0</text>"##,
-        esc(&figure.kind),
-        esc(&figure.who),
-        b = h - pad,
-        r = w - pad,
-        ty = y(figure.max) + 4.0,
-        max = figure.max
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{} over time"><line x1="{left}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"/><line x1="{left}" y1="{top_pad}" x2="{left}" y2="{b}" stroke="#999"/>"##,
+        esc(&figure.what()),
+        b = h - bottom,
+        r = left + plot_w,
     );
-    for (i, (source, points)) in series.iter().enumerate() {
+    for v in &y_ticks {
+        let _ = write!(
+            svg,
+            r##"<text class="ytick" x="{}" y="{:.1}" font-size="10" text-anchor="end">{}</text><line x1="{left}" y1="{:.1}" x2="{}" y2="{:.1}" stroke="#eee"/>"##,
+            left - 4.0,
+            y(*v) + 3.0,
+            grouped(*v),
+            y(*v),
+            left + plot_w,
+            y(*v)
+        );
+    }
+    for t in day_ticks(t0, t1) {
+        let day = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
+        let _ = write!(
+            svg,
+            r#"<text class="xtick" x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
+            x(t),
+            h - bottom + 14.0,
+            day.format("%Y-%m-%d")
+        );
+    }
+    let mut series: BTreeMap<String, Vec<&FigureClaim>> = BTreeMap::new();
+    for c in &points {
+        let name = c.source.clone().unwrap_or_else(|| "unattributed".into());
+        series.entry(name).or_default().push(c);
+    }
+    for (i, (source, mut line)) in series.into_iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
-        let mut sorted = points.clone();
-        sorted.sort_by_key(|c| c.at);
-        let path: Vec<String> = sorted
+        line.sort_by_key(|c| c.at);
+        let path: Vec<String> = line
             .iter()
-            .map(|c| {
-                format!(
-                    "{:.1},{:.1}",
-                    x(c.at.timestamp()),
-                    y(c.value.unwrap_or_default())
-                )
-            })
+            .map(|c| format!("{:.1},{:.1}", x(c.at.timestamp()), y(c.value.unwrap_or_default())))
             .collect();
         let _ = write!(
             svg,
             r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
             path.join(" ")
         );
-        for c in &sorted {
+        for c in &line {
+            let v = c.value.unwrap_or_default();
             let _ = write!(
                 svg,
                 r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{} — {} ({})</title></circle>"#,
                 x(c.at.timestamp()),
-                y(c.value.unwrap_or_default()),
-                c.value.unwrap_or_default(),
-                esc(c.source.as_deref().unwrap_or("unattributed")),
+                y(v),
+                figures::shown(&c.qualifier, v),
+                esc(&source),
                 c.at.format("%Y-%m-%d")
             );
         }
+        let ly = top_pad + 6.0 + 14.0 * i as f64;
+        let lx = left + plot_w + 12.0;
         let _ = write!(
             svg,
-            r#"<text x="{}" y="{}" font-size="10" fill="{colour}">{}</text>"#,
-            w - pad - 150.0,
-            pad + 12.0 * i as f64,
-            esc(source)
+            r#"<g class="legend"><line x1="{lx}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="3"/><text x="{}" y="{}" font-size="10">{}</text></g>"#,
+            lx + 14.0,
+            lx + 18.0,
+            ly + 3.5,
+            esc(&clip(&source, 26))
         );
     }
     svg.push_str("</svg>");
     svg
 }
 
+/// Up to five dates, evenly spread from `t0` to `t1` (one when they are a day apart
+/// or less).
+fn day_ticks(t0: i64, t1: i64) -> Vec<i64> {
+    let days = (t1 - t0) / 86_400;
+    if days < 1 {
+        return vec![t0];
+    }
+    let n = days.min(4);
+    (0..=n).map(|i| t0 + (t1 - t0) * i / n).collect()
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let mut c: String = s.chars().take(n - 1).collect();
+    c.push('…');
+    c
+}
+
 /// The page's head and style, up to the first heading.
-const HEAD: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>claimwire</title><meta name="viewport" content="width=device-width, initial-scale=1">
+fn head(title: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
-h1{font-size:1.4rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd}h3{font-size:1rem;margin:.2rem 0}
-.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:1rem}
-.figure{border:1px solid #ddd;border-radius:6px;padding:.6rem}.figure.disputed{border-color:#d62728;background:#fff6f6}
-.badge{font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#eee}.badge.disputed{background:#d62728;color:#fff}.badge.revised{background:#ff7f0e;color:#fff}
-.chart{width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:start;vertical-align:top}
-.sentence{unicode-bidi:plaintext}.fail{color:#d62728}
-</style></head><body><h1>claimwire</h1>"#;
+body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}}
+h1{{font-size:1.4rem}}h2{{font-size:1.2rem;border-bottom:1px solid #ddd}}h3{{font-size:1rem;margin:.2rem 0}}
+.figures{{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:1rem}}
+.figure{{border:1px solid #ddd;border-radius:6px;padding:.6rem}}.figure.disputed{{border-color:#d62728;background:#fff6f6}}
+.badge{{font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#eee}}.badge.disputed{{background:#d62728;color:#fff}}.badge.revised{{background:#ff7f0e;color:#fff}}.badge.changed{{background:#9467bd;color:#fff}}
+.chart{{width:100%;height:auto}}table{{border-collapse:collapse;width:100%;font-size:.85rem}}td,th{{border-bottom:1px solid #eee;padding:.3rem;text-align:start;vertical-align:top}}
+.sentence{{unicode-bidi:plaintext}}.fail{{color:#d62728}}mark{{background:#ffe58a}}.why li{{margin:.2rem 0}}
+</style></head><body><h1><a href="/">claimwire</a></h1>"#,
+        esc(title)
+    )
+}
 
 pub async fn index(Shared(state): Shared<State>) -> Response {
     let data = read(&state, |c| {
-        let claims = crate::store::figures::figure_claims(c, None, None)?;
+        let claims = store::figures::figure_claims(c, None, None)?;
         let latest = store::query::claims(c, &ClaimFilter::default())?;
         let feeds = store::query::feeds(c)?;
         Ok((claims, latest, feeds))
@@ -121,7 +192,11 @@ pub async fn index(Shared(state): Shared<State>) -> Response {
         Err(e) => return e.into_response(),
     };
     let all = figures::summarize(&claims);
-    let mut html = String::from(HEAD);
+    let mut by_figure: HashMap<figures::FigureKey, Vec<&FigureClaim>> = HashMap::new();
+    for c in &claims {
+        by_figure.entry(c.key()).or_default().push(c);
+    }
+    let mut html = head("claimwire");
     let mut events: Vec<&str> = all.iter().map(|f| f.event.as_str()).collect();
     events.dedup();
     if events.is_empty() {
@@ -134,7 +209,8 @@ pub async fn index(Shared(state): Shared<State>) -> Response {
             esc(event)
         );
         for f in all.iter().filter(|f| f.event == event) {
-            figure_card(&mut html, f, &claims);
+            let points = by_figure.get(&f.key()).map_or(&[][..], |v| v.as_slice());
+            figure_card(&mut html, f, points);
         }
         html.push_str("</div>");
         latest_claims(&mut html, event, &latest);
@@ -145,32 +221,53 @@ pub async fn index(Shared(state): Shared<State>) -> Response {
     Html(html).into_response()
 }
 
-/// One figure: what, verdict, latest line and its chart.
-fn figure_card(html: &mut String, f: &Figure, claims: &[FigureClaim]) {
-    let points: Vec<&FigureClaim> = claims
-        .iter()
-        .filter(|c| {
-            c.event == f.event && c.kind == f.kind && c.who == f.who && c.location == f.location
-        })
-        .collect();
+/// The status badge and the latest line of a figure.
+fn verdict_line(f: &Figure) -> String {
     let status = f.status.as_str();
-    let _ = write!(
-        html,
-        r#"<div class="figure {status}" data-kind="{}" data-who="{}"><h3>{} <span class="badge {status}">{}</span></h3><div>{}</div>{}</div>"#,
-        esc(&f.kind),
-        esc(&f.who),
-        esc(&f.what()),
+    format!(
+        r#"<span class="badge {status}">{}</span> {}"#,
         esc(&f.verdict()),
         f.latest_line_marked(
-            |v| format!("<b>{v}</b>"),
+            |v| format!("<b>{}</b>", esc(v)),
             |s| format!("<bdi>{}</bdi>", esc(s))
-        ),
-        chart(f, &points)
+        )
+    )
+}
+
+/// One figure: what, verdict, latest line, its chart and a link to its page.
+fn figure_card(html: &mut String, f: &Figure, points: &[&FigureClaim]) {
+    let why = f
+        .why
+        .first()
+        .map(|r| format!(r#"<div class="why">{}</div>"#, esc(&r.words)))
+        .unwrap_or_default();
+    let _ = write!(
+        html,
+        r#"<div class="figure {}" data-kind="{}" data-who="{}"><h3><a href="{}">{}</a></h3><div>{}</div>{why}{}</div>"#,
+        f.status.as_str(),
+        esc(&f.kind),
+        esc(&f.who),
+        esc(&figure_href(f)),
+        esc(&f.what()),
+        verdict_line(f),
+        chart(f, points)
     );
 }
 
+/// The day a stored claim is about, as the claims table shows it.
+fn claim_day(c: &StoredClaim) -> &str {
+    c.day().unwrap_or("-")
+}
+
+/// The value of a stored claim with its hedge.
+fn claim_value(c: &StoredClaim) -> String {
+    Qualifier::parse(&c.qualifier)
+        .unwrap_or(Qualifier::Exact)
+        .show(c.value)
+}
+
 /// The event's 30 latest claims with their sentences.
-fn latest_claims(html: &mut String, event: &str, latest: &[store::StoredClaim]) {
+fn latest_claims(html: &mut String, event: &str, latest: &[StoredClaim]) {
     html.push_str("<h3>Latest claims</h3><table><tr><th>date</th><th>claim</th><th>source</th><th>outlet</th><th>sentence</th></tr>");
     let mut recent: Vec<_> = latest.iter().filter(|c| c.event == event).collect();
     recent.reverse();
@@ -178,13 +275,9 @@ fn latest_claims(html: &mut String, event: &str, latest: &[store::StoredClaim]) 
         let _ = write!(
             html,
             r#"<tr><td>{}</td><td>{} {} {}</td><td><bdi>{}</bdi></td><td><a href="/api/articles/{}">{}</a></td><td class="sentence" dir="auto">{}</td></tr>"#,
-            esc(c
-                .claimed_at
-                .as_deref()
-                .or(c.published_at.as_deref())
-                .map_or("-", |d| &d[..d.len().min(10)])),
+            esc(claim_day(c)),
             esc(&c.kind),
-            c.value.map_or("(vague)".into(), |v| v.to_string()),
+            esc(&claim_value(c)),
             esc(&c.who),
             esc(c.source.as_deref().unwrap_or("-")),
             c.article_id,
@@ -214,4 +307,136 @@ fn feeds_table(html: &mut String, feeds: &[store::query::FeedStatus]) {
         );
     }
     html.push_str("</table>");
+}
+
+/// Which figure `/figure` shows.
+struct FigureQuery {
+    event: String,
+    kind: Kind,
+    who: Who,
+    place: Option<String>,
+}
+
+fn figure_query(params: &HashMap<String, String>) -> Result<FigureQuery, ApiError> {
+    plain_text(params)?;
+    const KEYS: &[&str] = &["event", "kind", "who", "place"];
+    if let Some(unknown) = params.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(bad(format!(
+            "unknown parameter '{unknown}' (known: {})",
+            KEYS.join(", ")
+        )));
+    }
+    let get = |k: &str| params.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let need = |k: &str| get(k).ok_or_else(|| bad(format!("'{k}' is required")));
+    let kind = need("kind")?;
+    let who = need("who")?;
+    Ok(FigureQuery {
+        event: need("event")?,
+        kind: super::one_of("kind", Some(kind), Kind::ALL, |k| k.as_str())?.unwrap_or(Kind::Killed),
+        who: super::one_of("who", Some(who), Who::ALL, |w| w.as_str())?.unwrap_or(Who::People),
+        place: get("place"),
+    })
+}
+
+/// `/figure?event=&kind=&who=&place=`: one figure, its status in words, a chart
+/// with a line per source, and every claim behind it with its sentence.
+pub async fn figure(
+    Shared(state): Shared<State>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let q = match figure_query(&params) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let (event, kind, who, place) = (q.event.clone(), q.kind, q.who, q.place.clone());
+    let data = read(&state, move |c| {
+        let key = (event.clone(), kind.as_str().to_string(), who.as_str().to_string(), place);
+        let points: Vec<FigureClaim> = store::figures::figure_claims(c, Some(&event), Some(kind))?
+            .into_iter()
+            .filter(|p| p.key() == key)
+            .collect();
+        let filter = ClaimFilter {
+            event: Some(event),
+            kind: Some(kind),
+            who: Some(who),
+            ..ClaimFilter::default()
+        };
+        let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
+        let mut claims = store::query::claims(c, &filter)?;
+        claims.retain(|s| ids.contains(&s.id));
+        Ok((points, claims))
+    })
+    .await;
+    let (points, claims) = match data {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let Some(f) = figures::summarize(&points).into_iter().next() else {
+        return ApiError(
+            axum::http::StatusCode::NOT_FOUND,
+            format!("no figure {} {} {} in {}", q.kind, q.who, q.place.as_deref().unwrap_or("(no place)"), q.event),
+        )
+        .into_response();
+    };
+    let mut html = head(&format!("{} · {}", f.event, f.what()));
+    let refs: Vec<&FigureClaim> = points.iter().collect();
+    let _ = write!(
+        html,
+        r#"<h2>{} · {}</h2><p class="verdict">{}</p>"#,
+        esc(&f.event),
+        esc(&f.what()),
+        verdict_line(&f)
+    );
+    if !f.why.is_empty() {
+        html.push_str(r#"<h3>Why</h3><ul class="why">"#);
+        for r in &f.why {
+            let _ = write!(html, r#"<li><span class="badge {0}">{0}</span> <bdi>{1}</bdi></li>"#, r.status.as_str(), esc(&r.words));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str(&chart(&f, &refs));
+    figure_claims_table(&mut html, &claims);
+    html.push_str("</body></html>");
+    Html(html).into_response()
+}
+
+/// Every claim of a figure: day, value, source, outlet, story, and its sentence
+/// with the figure's words marked.
+fn figure_claims_table(html: &mut String, claims: &[StoredClaim]) {
+    html.push_str("<h3>Every claim</h3><table class=\"claims\"><tr><th>day</th><th>value</th><th>source</th><th>outlet</th><th>story</th><th>sentence</th></tr>");
+    for c in claims {
+        let sentence = match c.sentence.find(&c.evidence).filter(|_| !c.evidence.is_empty()) {
+            Some(i) => format!(
+                "{}<mark>{}</mark>{}",
+                esc(&c.sentence[..i]),
+                esc(&c.evidence),
+                esc(&c.sentence[i + c.evidence.len()..])
+            ),
+            None => esc(&c.sentence),
+        };
+        let _ = write!(
+            html,
+            r#"<tr{}><td>{}</td><td>{}</td><td><bdi>{}</bdi></td><td><a href="{}">{}</a></td><td>{}</td><td class="sentence" dir="auto" lang="{}">{sentence}</td></tr>"#,
+            if c.part { r#" class="part""# } else { "" },
+            esc(claim_day(c)),
+            esc(&claim_value(c)),
+            esc(c.source.as_deref().unwrap_or("unattributed")),
+            esc(&c.url),
+            esc(c.outlet.as_deref().unwrap_or("article")),
+            c.story_id.map_or("-".into(), |s| s.to_string()),
+            esc(c.language.as_deref().unwrap_or("")),
+        );
+    }
+    html.push_str("</table>");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(super::ticks(225), [0, 100, 200, 300]);
+        assert_eq!(super::ticks(8), [0, 2, 4, 6, 8]);
+        assert_eq!(super::ticks(5969), [0, 2000, 4000, 6000]);
+        assert_eq!(super::ticks(1), [0, 1]);
+    }
 }

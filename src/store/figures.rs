@@ -1,27 +1,12 @@
 //! The rows figures are made of: each claim with its event, kind, who, place,
-//! value, source, story and outlet, and the time it refers to.
+//! value, source, story and outlet, and the time it refers to; and the figures
+//! `crate::figures` makes of them.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, params_from_iter, types::Value};
 
+use crate::figures::{Figure, FigureClaim, summarize};
 use crate::model::Kind;
-
-/// One claim as figures need it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FigureClaim {
-    pub event: String,
-    pub kind: String,
-    pub who: String,
-    pub location: Option<String>,
-    pub value: Option<f64>,
-    pub qualifier: String,
-    pub source: Option<String>,
-    pub source_key: Option<String>,
-    pub story_id: Option<i64>,
-    pub outlet: Option<String>,
-    /// The time the claim refers to, else its article's publication or fetch time.
-    pub at: DateTime<Utc>,
-}
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
@@ -45,8 +30,8 @@ pub fn figure_claims(
         // not split a national toll from itself.
         "SELECT c.event, c.kind, c.who,
                 CASE WHEN c.location_from = 'lead' THEN NULL ELSE COALESCE(c.place, c.location) END,
-                c.value, c.qualifier, c.source, c.source_key, a.story_id, a.outlet,
-                c.claimed_at, a.published_at, a.fetched_at
+                CAST(c.value AS INTEGER), c.qualifier, c.source, c.source_key, a.story_id, a.outlet,
+                c.claimed_at, a.published_at, a.fetched_at, c.id, c.article_id, c.part
          FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1 = 1",
     );
     let mut args = Vec::new();
@@ -70,6 +55,9 @@ pub fn figure_claims(
             .or_else(|| parse_time(&fetched))
             .unwrap_or_else(Utc::now);
         Ok(FigureClaim {
+            id: r.get(13)?,
+            article_id: r.get(14)?,
+            part: r.get(15)?,
             event: r.get(0)?,
             kind: r.get(1)?,
             who: r.get(2)?,
@@ -84,4 +72,13 @@ pub fn figure_claims(
         })
     })?;
     rows.collect()
+}
+
+/// Reads the claims of `event` (or all) and summarises them; `kind` narrows.
+pub fn figures(
+    conn: &Connection,
+    event: Option<&str>,
+    kind: Option<Kind>,
+) -> rusqlite::Result<Vec<Figure>> {
+    Ok(summarize(&figure_claims(conn, event, kind)?))
 }

@@ -3,18 +3,22 @@
 use rusqlite::{Connection, params_from_iter, types::Value};
 use serde::Serialize;
 
-use crate::model::{Kind, Who};
+use crate::model::{Kind, Span, Who};
 
-/// A stored claim with where it was reported.
+/// A stored claim with where it was reported: the fields of a `Claim` as
+/// `claimwire extract --jsonl` prints them, under the same names, and the
+/// article's.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StoredClaim {
     pub id: i64,
     pub event: String,
     pub kind: String,
     pub who: String,
-    pub value: Option<f64>,
+    pub value: Option<i64>,
     pub qualifier: String,
+    pub part: bool,
     pub source: Option<String>,
+    pub source_key: Option<String>,
     /// Where, as written.
     pub location: Option<String>,
     /// The gazetteer's name for it, and its ISO 3166-1 country code.
@@ -23,17 +27,28 @@ pub struct StoredClaim {
     /// `clause` when the figure's own clause names the place, `lead` when only
     /// the report's lead does.
     pub location_from: Option<String>,
-    pub outlet: Option<String>,
-    pub published_at: Option<String>,
     /// The day the claim refers to, when the text names one.
-    pub claimed_at: Option<String>,
-    pub story_id: Option<i64>,
-    pub article_id: i64,
-    pub url: String,
+    pub claimed_on: Option<String>,
     pub sentence: String,
     pub evidence: String,
-    pub span_start: i64,
-    pub span_end: i64,
+    pub spans: Vec<Span>,
+    pub language: Option<String>,
+    pub extractor: String,
+    pub article_id: i64,
+    pub url: String,
+    pub outlet: Option<String>,
+    pub published_at: Option<String>,
+    pub story_id: Option<i64>,
+}
+
+impl StoredClaim {
+    /// The day it is about: the one it names, else its article's publication day.
+    pub fn day(&self) -> Option<&str> {
+        self.claimed_on
+            .as_deref()
+            .or(self.published_at.as_deref())
+            .map(|d| &d[..d.len().min(10)])
+    }
 }
 
 /// Which claims to list.
@@ -49,15 +64,14 @@ pub struct ClaimFilter {
     pub until: Option<chrono::NaiveDate>,
     /// Words that must all occur in the claim's sentence (full-text search).
     pub q: Option<String>,
-    /// In order of the time the claims refer to (else publication), not of storage.
-    pub timeline: bool,
     pub limit: Option<u32>,
     pub offset: u32,
     /// Only this article's claims.
     pub article: Option<i64>,
 }
 
-/// The day a claim is about: the one it names, else its article's.
+/// The day a claim is about: the one it names, else its article's. Claims are
+/// listed in its order, and the table shows it.
 const CLAIM_DAY: &str =
     "coalesce(c.claimed_at, substr(a.published_at, 1, 10), substr(a.fetched_at, 1, 10))";
 
@@ -135,17 +149,12 @@ pub fn count_claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result
 pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<StoredClaim>> {
     let (from, mut args) = where_clause(filter);
     let mut sql = format!(
-        "SELECT c.id, c.event, c.kind, c.who, c.value, c.qualifier, c.source, c.location,
-                a.outlet, a.published_at, a.url, c.sentence, c.evidence, c.span_start, c.span_end,
-                c.claimed_at, a.story_id, c.article_id, c.place, c.country, c.location_from{from}"
+        "SELECT c.id, c.event, c.kind, c.who, CAST(c.value AS INTEGER), c.qualifier, c.part,
+                c.source, c.source_key, c.location, c.place, c.country, c.location_from,
+                c.claimed_at, c.sentence, c.evidence, c.spans, a.language, c.extractor,
+                c.article_id, a.url, a.outlet, a.published_at, a.story_id{from}
+         ORDER BY {CLAIM_DAY}, a.published_at, c.article_id, c.span_start"
     );
-    sql.push_str(if filter.timeline {
-        " ORDER BY CLAIM_DAY, a.published_at, c.article_id, c.span_start"
-    } else {
-        " ORDER BY coalesce(a.published_at, a.fetched_at), c.article_id, c.span_start"
-    });
-    let sql = sql.replace("CLAIM_DAY", CLAIM_DAY);
-    let mut sql = sql;
     if let Some(limit) = filter.limit {
         sql.push_str(" LIMIT ? OFFSET ?");
         args.push(Value::Integer(i64::from(limit)));
@@ -153,6 +162,7 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
     }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
+        let spans: String = r.get(16)?;
         Ok(StoredClaim {
             id: r.get(0)?,
             event: r.get(1)?,
@@ -160,21 +170,24 @@ pub fn claims(conn: &Connection, filter: &ClaimFilter) -> rusqlite::Result<Vec<S
             who: r.get(3)?,
             value: r.get(4)?,
             qualifier: r.get(5)?,
-            source: r.get(6)?,
-            location: r.get(7)?,
-            outlet: r.get(8)?,
-            published_at: r.get(9)?,
-            url: r.get(10)?,
-            sentence: r.get(11)?,
-            evidence: r.get(12)?,
-            span_start: r.get(13)?,
-            span_end: r.get(14)?,
-            claimed_at: r.get(15)?,
-            story_id: r.get(16)?,
-            article_id: r.get(17)?,
-            place: r.get(18)?,
-            country: r.get(19)?,
-            location_from: r.get(20)?,
+            part: r.get(6)?,
+            source: r.get(7)?,
+            source_key: r.get(8)?,
+            location: r.get(9)?,
+            place: r.get(10)?,
+            country: r.get(11)?,
+            location_from: r.get(12)?,
+            claimed_on: r.get(13)?,
+            sentence: r.get(14)?,
+            evidence: r.get(15)?,
+            spans: serde_json::from_str(&spans).unwrap_or_default(),
+            language: r.get(17)?,
+            extractor: r.get(18)?,
+            article_id: r.get(19)?,
+            url: r.get(20)?,
+            outlet: r.get(21)?,
+            published_at: r.get(22)?,
+            story_id: r.get(23)?,
         })
     })?;
     rows.collect()

@@ -107,6 +107,47 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE claims ADD COLUMN place TEXT;
      ALTER TABLE claims ADD COLUMN country TEXT;
      ALTER TABLE claims ADD COLUMN location_from TEXT;",
+    // 8: parts of figures; the extractor that read each article (so that
+    // `reextract` finds those an older one read, claims or none); the changes of
+    // figures, found when claims are stored; webhook cursors and deliveries.
+    "ALTER TABLE claims ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE articles ADD COLUMN extractor TEXT;
+     UPDATE articles SET extractor = (SELECT min(c.extractor) FROM claims c WHERE c.article_id = articles.id);
+     CREATE INDEX articles_extractor ON articles(extractor);
+     CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        event TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        who TEXT NOT NULL,
+        location TEXT,
+        change TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        qualifier TEXT NOT NULL,
+        previous INTEGER,
+        source TEXT,
+        claim_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        words TEXT NOT NULL,
+        at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+     );
+     CREATE INDEX changes_event ON changes(event, id);
+     CREATE TABLE alert_cursors (
+        alert TEXT PRIMARY KEY,
+        last_change INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        alert TEXT NOT NULL,
+        change_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        http_status INTEGER,
+        error TEXT,
+        at TEXT NOT NULL
+     );
+     CREATE INDEX deliveries_alert ON deliveries(alert, change_id);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

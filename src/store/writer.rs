@@ -236,6 +236,7 @@ pub fn write_records(
         tx.query_row("SELECT COALESCE(MAX(id), 0) FROM claims", [], |r| r.get(0))?;
     let now = ts(Utc::now());
     let mut feed_ids = FeedIds::default();
+    let watch = super::changes::Watch::before(&tx, figure_keys(batch))?;
     let (mut articles, mut claims, mut dups, mut filtered) = (0, 0, 0, 0);
     for record in batch {
         match record {
@@ -281,13 +282,40 @@ pub fn write_records(
         "INSERT INTO claims_fts (rowid, sentence) SELECT id, sentence FROM claims WHERE id > ?1",
     )?
     .execute([last_claim])?;
+    let changes = watch.record(&tx)?;
     tx.commit()?;
     StoreCounts::add(&counts.articles, articles);
     StoreCounts::add(&counts.claims, claims);
     StoreCounts::add(&counts.duplicates, dups);
     StoreCounts::add(&counts.filtered, filtered);
-    debug!(records = batch.len(), articles, claims, "committed batch");
+    debug!(records = batch.len(), articles, claims, changes, "committed batch");
     Ok(())
+}
+
+/// The figures a batch's claims belong to.
+fn figure_keys(batch: &[Record]) -> std::collections::BTreeSet<crate::figures::FigureKey> {
+    let mut keys = std::collections::BTreeSet::new();
+    for record in batch {
+        if let Record::Article(a) = record {
+            keys.extend(claim_keys(&a.new.article.feed.pipeline, &a.claims));
+        }
+    }
+    keys
+}
+
+/// The figures of `claims` of `event`.
+pub fn claim_keys<'a>(
+    event: &'a str,
+    claims: &'a [crate::model::Claim],
+) -> impl Iterator<Item = crate::figures::FigureKey> + 'a {
+    claims.iter().map(move |c| {
+        (
+            event.to_string(),
+            c.kind.as_str().to_string(),
+            c.who.as_str().to_string(),
+            c.figure_place(),
+        )
+    })
 }
 
 fn entry(
@@ -324,8 +352,8 @@ fn insert_article(
     let id: Option<i64> = tx
         .prepare_cached(
             "INSERT INTO articles (canonical_url, url, feed_id, event, outlet, title, published_at,
-                                   fetched_at, language, text, content_hash, story_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                   fetched_at, language, text, content_hash, story_id, extractor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT(canonical_url) DO NOTHING RETURNING id",
         )?
         .query_row(
@@ -342,13 +370,14 @@ fn insert_article(
                 art.text,
                 a.new.content_hash,
                 a.new.story_id,
+                EXTRACTOR_VERSION,
             ],
             |r| r.get(0),
         )
         .optional()?;
     let Some(id) = id else { return Ok(None) };
     insert_signature(tx, id, a)?;
-    Ok(Some((id, insert_claims(tx, id, a)?)))
+    Ok(Some((id, insert_claims(tx, id, &art.feed.pipeline, &a.claims)?)))
 }
 
 /// The article's MinHash signature and its band keys, for later stories.
@@ -363,19 +392,24 @@ fn insert_signature(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusq
     Ok(())
 }
 
-/// The article's claims; how many were new.
-fn insert_claims(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusqlite::Result<u64> {
-    let art = &a.new.article;
+/// The claims of article `id` of `event`; how many were new.
+pub fn insert_claims(
+    tx: &Connection,
+    id: i64,
+    event: &str,
+    claims: &[crate::model::Claim],
+) -> rusqlite::Result<u64> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO claims (article_id, event, kind, who, value, value_low, value_high, qualifier,
                              source, source_key, location, claimed_at, sentence, evidence,
-                             span_start, span_end, spans, extractor, place, country, location_from)
+                             span_start, span_end, spans, extractor, place, country, location_from,
+                             part)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21)
+                 ?19, ?20, ?21, ?22)
          ON CONFLICT DO NOTHING",
     )?;
     let mut n = 0;
-    for c in &a.claims {
+    for c in claims {
         let first = c
             .spans
             .first()
@@ -384,7 +418,7 @@ fn insert_claims(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusqlit
         let spans = serde_json::to_string(&c.spans).unwrap_or_else(|_| "[]".into());
         n += stmt.execute(params![
             id,
-            art.feed.pipeline,
+            event,
             c.kind.as_str(),
             c.who.as_str(),
             c.value,
@@ -404,6 +438,7 @@ fn insert_claims(tx: &Transaction<'_>, id: i64, a: &ExtractedArticle) -> rusqlit
             c.place,
             c.country,
             c.location_from.map(|l| l.as_str()),
+            c.part,
         ])? as u64;
     }
     Ok(n)

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 
-use claimwire::model::{Kind, Who};
+use claimwire::model::{Kind, Qualifier, Who};
 use claimwire::store::{self, ClaimFilter};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,34 +88,105 @@ pub fn feeds(db: &Path, format: Format) -> Result<i32> {
     Ok(0)
 }
 
+/// A claim flattened for CSV: the JSON's fields, spans as `start-end;...`.
+#[derive(serde::Serialize)]
+struct ClaimRow<'a> {
+    id: i64,
+    event: &'a str,
+    kind: &'a str,
+    who: &'a str,
+    value: Option<i64>,
+    qualifier: &'a str,
+    part: bool,
+    source: Option<&'a str>,
+    source_key: Option<&'a str>,
+    location: Option<&'a str>,
+    place: Option<&'a str>,
+    country: Option<&'a str>,
+    location_from: Option<&'a str>,
+    claimed_on: Option<&'a str>,
+    sentence: &'a str,
+    evidence: &'a str,
+    spans: String,
+    language: Option<&'a str>,
+    extractor: &'a str,
+    article_id: i64,
+    url: &'a str,
+    outlet: Option<&'a str>,
+    published_at: Option<&'a str>,
+    story_id: Option<i64>,
+}
+
+impl<'a> ClaimRow<'a> {
+    fn of(c: &'a store::StoredClaim) -> Self {
+        ClaimRow {
+            id: c.id,
+            event: &c.event,
+            kind: &c.kind,
+            who: &c.who,
+            value: c.value,
+            qualifier: &c.qualifier,
+            part: c.part,
+            source: c.source.as_deref(),
+            source_key: c.source_key.as_deref(),
+            location: c.location.as_deref(),
+            place: c.place.as_deref(),
+            country: c.country.as_deref(),
+            location_from: c.location_from.as_deref(),
+            claimed_on: c.claimed_on.as_deref(),
+            sentence: &c.sentence,
+            evidence: &c.evidence,
+            spans: c
+                .spans
+                .iter()
+                .map(|s| format!("{}-{}", s.start, s.end))
+                .collect::<Vec<_>>()
+                .join(";"),
+            language: c.language.as_deref(),
+            extractor: &c.extractor,
+            article_id: c.article_id,
+            url: &c.url,
+            outlet: c.outlet.as_deref(),
+            published_at: c.published_at.as_deref(),
+            story_id: c.story_id,
+        }
+    }
+}
+
+/// A value with its hedge, as every table shows it.
+fn shown(qualifier: &str, value: Option<i64>) -> String {
+    Qualifier::parse(qualifier)
+        .unwrap_or(Qualifier::Exact)
+        .show(value)
+}
+
 pub fn claims(db: &Path, filter: ClaimFilter, format: Format) -> Result<i32> {
     let conn = open_existing(db)?;
     let rows = store::query::claims(&conn, &filter)
         .with_context(|| format!("cannot read claims from {}", db.display()))?;
+    if let Format::Csv = format {
+        let flat: Vec<ClaimRow> = rows.iter().map(ClaimRow::of).collect();
+        write_structured(&flat, format)?;
+        return Ok(0);
+    }
     if write_structured(&rows, format)? {
         return Ok(0);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(
         out,
-        "{:<10} {:<18} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} evidence",
-        "date", "event", "kind", "who", "value", "qualifier", "source", "location", "outlet"
+        "{:<10} {:<18} {:<12} {:<10} {:>9} {:<28} {:<12} {:<22} evidence",
+        "day", "event", "kind", "who", "value", "source", "location", "outlet"
     )?;
     for r in &rows {
-        let date = r
-            .claimed_at
-            .as_deref()
-            .or(r.published_at.as_deref())
-            .map_or("-", |d| &d[..d.len().min(10)]);
         writeln!(
             out,
-            "{:<10} {:<18} {:<12} {:<10} {:>8} {:<9} {:<28} {:<12} {:<22} {}",
-            date,
+            "{:<10} {:<18} {:<12} {:<10} {:>9} {:<28} {:<12} {:<22} {}",
+            r.day().unwrap_or("-"),
             clip(&r.event, 18),
             r.kind,
             r.who,
-            r.value.map_or("-".into(), |v| v.to_string()),
-            r.qualifier,
+            shown(&r.qualifier, r.value),
             clip(r.source.as_deref().unwrap_or("-"), 28),
             clip(r.location.as_deref().unwrap_or("-"), 12),
             clip(r.outlet.as_deref().unwrap_or("-"), 22),
@@ -136,12 +207,15 @@ struct FigureRow<'a> {
     location: Option<&'a str>,
     status: &'a str,
     trend: Option<&'a str>,
-    latest_value: f64,
+    latest_value: i64,
+    latest_qualifier: &'a str,
+    latest_shown: &'a str,
     latest_source: Option<&'a str>,
     latest_at: String,
-    min: f64,
-    max: f64,
+    min: i64,
+    max: i64,
     values: String,
+    why: String,
 }
 
 pub fn figures(
@@ -152,7 +226,7 @@ pub fn figures(
     format: Format,
 ) -> Result<i32> {
     let conn = open_existing(db)?;
-    let mut figures = claimwire::figures::figures(&conn, event, kind)
+    let mut figures = store::figures::figures(&conn, event, kind)
         .with_context(|| format!("cannot read figures from {}", db.display()))?;
     figures.retain(|f| who.is_none_or(|w| f.who == w.as_str()));
     match format {
@@ -160,55 +234,71 @@ pub fn figures(
             write_structured(&figures, format)?;
         }
         Format::Csv => {
-            let rows: Vec<FigureRow> = figures
-                .iter()
-                .map(|f| FigureRow {
-                    event: &f.event,
-                    kind: &f.kind,
-                    who: &f.who,
-                    location: f.location.as_deref(),
-                    status: f.status.as_str(),
-                    trend: f.trend.as_deref(),
-                    latest_value: f.latest_value,
-                    latest_source: f.latest_source.as_deref(),
-                    latest_at: f.latest_at.to_rfc3339(),
-                    min: f.min,
-                    max: f.max,
-                    values: f.values_line(),
-                })
-                .collect();
+            let rows: Vec<FigureRow> = figures.iter().map(figure_row).collect();
             write_structured(&rows, format)?;
         }
-        Format::Table => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for f in &figures {
-                writeln!(
-                    out,
-                    "{} · {} — {}: {}",
-                    f.event,
-                    f.what(),
-                    // "REVISED up": the status stands out in a column of lines.
-                    f.verdict()
-                        .replacen(f.status.as_str(), &f.status.as_str().to_uppercase(), 1),
-                    f.latest_line()
-                )?;
-                for v in &f.values {
-                    writeln!(
-                        out,
-                        "    {:>8}  first {}  stories {:>2}  reports {:>2}  {}",
-                        v.value,
-                        v.first_seen.format("%Y-%m-%d"),
-                        v.stories,
-                        v.reports,
-                        v.sources.join("; ")
-                    )?;
-                }
-            }
-            writeln!(out, "{} figure(s)", figures.len())?;
-            out.flush()?;
-        }
+        Format::Table => figures_table(&figures)?,
     }
     Ok(0)
+}
+
+fn figure_row(f: &claimwire::figures::Figure) -> FigureRow<'_> {
+    FigureRow {
+        event: &f.event,
+        kind: &f.kind,
+        who: &f.who,
+        location: f.location.as_deref(),
+        status: f.status.as_str(),
+        trend: f.trend.map(|t| t.as_str()),
+        latest_value: f.latest_value,
+        latest_qualifier: &f.latest_qualifier,
+        latest_shown: &f.latest_shown,
+        latest_source: f.latest_source.as_deref(),
+        latest_at: f.latest_at.to_rfc3339(),
+        min: f.min,
+        max: f.max,
+        values: f.values_line(),
+        why: f
+            .why
+            .iter()
+            .map(|r| r.words.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn figures_table(figures: &[claimwire::figures::Figure]) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for f in figures {
+        writeln!(
+            out,
+            "{} · {} — {}: {}",
+            f.event,
+            f.what(),
+            // "REVISED up": the status stands out in a column of lines.
+            f.verdict()
+                .replacen(f.status.as_str(), &f.status.as_str().to_uppercase(), 1),
+            f.latest_line()
+        )?;
+        if let Some(r) = f.why.first() {
+            writeln!(out, "    why: {}", r.words)?;
+        }
+        for v in &f.values {
+            let hedges: Vec<String> = v.qualifiers.iter().map(|q| shown(q, Some(v.value))).collect();
+            writeln!(
+                out,
+                "    {:>10}  first {}  stories {:>2}  reports {:>2}  {}",
+                hedges.join(" / "),
+                v.first_seen.format("%Y-%m-%d"),
+                v.stories,
+                v.reports,
+                v.sources.join("; ")
+            )?;
+        }
+    }
+    writeln!(out, "{} figure(s)", figures.len())?;
+    out.flush()?;
+    Ok(())
 }
 
 pub fn clip(s: &str, n: usize) -> String {

@@ -108,11 +108,10 @@ pub fn extract(
             } else {
                 writeln!(
                     out,
-                    "{doc}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{doc}\t{}\t{}\t{}\t{}\t{}\t{}",
                     c.kind,
                     c.who,
-                    c.value.map_or("-".into(), |v| v.to_string()),
-                    c.qualifier,
+                    c.qualifier.show(c.value),
                     c.source.as_deref().unwrap_or("-"),
                     c.location.as_deref().unwrap_or("-"),
                     c.evidence

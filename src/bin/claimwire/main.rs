@@ -135,9 +135,9 @@ enum Command {
         db: DbArg,
         #[command(flatten)]
         only: Only,
-        /// In order of the time the claims refer to (else publication), with outlet
-        /// and source.
-        #[arg(long)]
+        /// Accepted for scripts written before claims were always listed in order
+        /// of the day they refer to.
+        #[arg(long, hide = true)]
         timeline: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -217,7 +217,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Claims {
             db,
             only,
-            timeline,
+            timeline: _,
             format,
         } => listing::claims(
             &db.db,
@@ -225,7 +225,6 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 event: only.event,
                 kind: only.kind,
                 who: only.who,
-                timeline,
                 ..ClaimFilter::default()
             },
             format,

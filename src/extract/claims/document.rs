@@ -309,8 +309,10 @@ impl<'a> Document<'a> {
             self.out.push(Claim {
                 kind: found.kind,
                 who: found.who,
-                value: m.value,
+                // A count is whole by the time it is a claim (`not_a_count`).
+                value: m.value.map(|v| v.round() as i64),
                 qualifier: found.qualifier,
+                part: found.part || found.subset,
                 source: own.map(str::to_string),
                 source_key: own.map(&mut key),
                 location: None,

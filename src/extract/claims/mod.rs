@@ -431,6 +431,8 @@ struct Found {
     /// A part of the figure after it ("19 of the 225 dead"), which that figure
     /// must not take its people from.
     part: bool,
+    /// A subset of the figure before it ("including 103 in Almaty").
+    subset: bool,
     kind: Kind,
     who: Who,
     qualifier: Qualifier,
@@ -625,6 +627,7 @@ impl<'a> Sentence<'a> {
         let (qualifier, first, last) = self.qualifier(m, before, people.end, &event);
         Some(Found {
             part: false,
+            subset,
             kind: event.kind,
             who,
             qualifier,
@@ -1312,6 +1315,7 @@ impl<'a> Sentence<'a> {
         };
         Some(Found {
             part: true,
+            subset: false,
             kind: found.kind,
             who,
             qualifier,

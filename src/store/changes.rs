@@ -1,0 +1,154 @@
+//! The changes of figures, found once, in the transaction that stores or
+//! re-extracts claims: the figures those claims touch are summarised before and
+//! after, and what became new is written to `changes`. The Atom feed and the
+//! webhooks read that table; nothing rescans all claims on a request.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, params, params_from_iter, types::Value};
+use serde::Serialize;
+
+use crate::figures::{Change, ChangeKind, Figure, FigureKey, Status, summarize};
+use crate::model::Kind;
+
+/// A change as stored: with its id (stable: the Atom entry's and the webhook's).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredChange {
+    pub id: i64,
+    pub created_at: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// The figures some claims are about, as they stood before those claims were
+/// written.
+pub struct Watch {
+    keys: BTreeSet<FigureKey>,
+    before: Vec<Figure>,
+}
+
+impl Watch {
+    /// Reads the figures of `keys` as they stand (call before writing).
+    pub fn before(conn: &Connection, keys: BTreeSet<FigureKey>) -> rusqlite::Result<Watch> {
+        let before = load(conn, &keys)?;
+        Ok(Watch { keys, before })
+    }
+
+    /// Reads the figures again and records what became new; how many changes.
+    pub fn record(self, conn: &Connection) -> rusqlite::Result<usize> {
+        if self.keys.is_empty() {
+            return Ok(0);
+        }
+        let after = load(conn, &self.keys)?;
+        let new = crate::figures::changes(&self.before, &after);
+        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO changes (event, kind, who, location, change, value, qualifier, previous,
+                                  source, claim_id, status, revision, words, at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        for c in &new {
+            stmt.execute(params![
+                c.event,
+                c.kind,
+                c.who,
+                c.location,
+                c.change.as_str(),
+                c.value,
+                c.qualifier,
+                c.previous,
+                c.source,
+                c.claim,
+                c.status.as_str(),
+                c.revision,
+                c.words,
+                c.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                now,
+            ])?;
+        }
+        Ok(new.len())
+    }
+}
+
+/// The figures of `keys`, read by (event, kind).
+fn load(conn: &Connection, keys: &BTreeSet<FigureKey>) -> rusqlite::Result<Vec<Figure>> {
+    let pairs: BTreeSet<(&str, &str)> = keys
+        .iter()
+        .map(|(e, k, _, _)| (e.as_str(), k.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (event, kind) in pairs {
+        let Some(kind) = Kind::parse(kind) else {
+            continue;
+        };
+        let claims = super::figures::figure_claims(conn, Some(event), Some(kind))?;
+        let touched: Vec<_> = claims
+            .into_iter()
+            .filter(|c| keys.contains(&c.key()))
+            .collect();
+        out.extend(summarize(&touched));
+    }
+    Ok(out)
+}
+
+/// Which changes to read.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub event: Option<String>,
+    /// Only changes after this id.
+    pub after: i64,
+    /// Newest first (the feed) rather than oldest first (delivery).
+    pub newest_first: bool,
+    pub limit: u32,
+}
+
+pub fn list(conn: &Connection, filter: &ChangeFilter) -> rusqlite::Result<Vec<StoredChange>> {
+    let mut sql = String::from(
+        "SELECT id, created_at, event, kind, who, location, change, value, qualifier, previous,
+                source, claim_id, status, revision, words, at
+         FROM changes WHERE id > ?",
+    );
+    let mut args = vec![Value::Integer(filter.after)];
+    if let Some(e) = &filter.event {
+        sql.push_str(" AND event = ?");
+        args.push(Value::Text(e.clone()));
+    }
+    sql.push_str(if filter.newest_first {
+        " ORDER BY id DESC LIMIT ?"
+    } else {
+        " ORDER BY id LIMIT ?"
+    });
+    args.push(Value::Integer(i64::from(filter.limit)));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+        let change = text(6)?;
+        let status = text(12)?;
+        let at = text(15)?;
+        Ok(StoredChange {
+            id: r.get(0)?,
+            created_at: text(1)?,
+            change: Change {
+                event: text(2)?,
+                kind: text(3)?,
+                who: text(4)?,
+                location: r.get(5)?,
+                change: ChangeKind::parse(&change).unwrap_or(ChangeKind::NewValue),
+                value: r.get(7)?,
+                shown: crate::figures::shown(&text(8)?, r.get(7)?),
+                qualifier: text(8)?,
+                previous: r.get(9)?,
+                source: r.get(10)?,
+                claim: r.get(11)?,
+                status: Status::parse(&status).unwrap_or(Status::Consistent),
+                revision: r.get(13)?,
+                words: text(14)?,
+                at: DateTime::parse_from_rfc3339(&at)
+                    .map(|d| d.with_timezone(&Utc))
+                    .unwrap_or_default(),
+            },
+        })
+    })?;
+    rows.collect()
+}
