@@ -135,7 +135,9 @@ impl Said {
     }
 
     fn who(&self) -> &str {
-        self.source.as_deref().unwrap_or("a report naming no source")
+        self.source
+            .as_deref()
+            .unwrap_or("a report naming no source")
     }
 
     fn day(&self) -> String {
@@ -508,7 +510,7 @@ fn reasons(exact: &[&FigureClaim]) -> Vec<Reason> {
             push(Reason::new(Status::Changed, w[0], w[1]));
         }
     }
-    out.sort_by(|a, b| b.status.cmp(&a.status));
+    out.sort_by_key(|r| std::cmp::Reverse(r.status));
     out
 }
 
@@ -624,7 +626,11 @@ pub fn changes(before: &[Figure], after: &[Figure]) -> Vec<Change> {
             out.push(c);
             continue;
         };
-        for v in f.values.iter().filter(|v| !b.values.iter().any(|o| o.value == v.value)) {
+        for v in f
+            .values
+            .iter()
+            .filter(|v| !b.values.iter().any(|o| o.value == v.value))
+        {
             let revised = f
                 .why
                 .iter()
@@ -648,7 +654,11 @@ pub fn changes(before: &[Figure], after: &[Figure]) -> Vec<Change> {
             out.push(c);
         }
         let old: Vec<_> = b.why.iter().map(Reason::key).collect();
-        for r in f.why.iter().filter(|r| r.status == Status::Disputed && !old.contains(&r.key())) {
+        for r in f
+            .why
+            .iter()
+            .filter(|r| r.status == Status::Disputed && !old.contains(&r.key()))
+        {
             let mut c = Change::new(f, ChangeKind::NewDispute, &r.later, Some(r.earlier.value));
             c.words = format!("{} disputed: {}", f.what(), r.words);
             out.push(c);
@@ -671,13 +681,21 @@ impl Figure {
 
     /// A distinct value as its first claim said it.
     fn said_of(&self, v: &ValueReport) -> Said {
-        let qualifier = v.qualifiers.first().cloned().unwrap_or_else(|| "exact".into());
+        let qualifier = v
+            .qualifiers
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "exact".into());
         Said {
             claim: v.claims.first().copied().unwrap_or_default(),
             value: v.value,
             shown: shown(&qualifier, v.value),
             qualifier,
-            source: v.sources.first().filter(|s| *s != "(unattributed)").cloned(),
+            source: v
+                .sources
+                .first()
+                .filter(|s| *s != "(unattributed)")
+                .cloned(),
             at: v.first_seen,
         }
     }
@@ -724,7 +742,10 @@ mod tests {
             claim(5969, "MVD", 10, 3),
         ]);
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].status, f[0].trend), (Status::Revised, Some(Trend::Up)));
+        assert_eq!(
+            (f[0].status, f[0].trend),
+            (Status::Revised, Some(Trend::Up))
+        );
         assert_eq!((f[0].latest_value, f[0].min, f[0].max), (5969, 2298, 5969));
         let v = f[0].values.iter().find(|v| v.value == 5969).unwrap();
         assert_eq!(
@@ -741,11 +762,11 @@ mod tests {
 
     #[test]
     fn a_later_value_from_another_source_is_a_change_not_a_revision() {
-        let f = summarize(&[
-            claim(40, "health ministry", 6, 1),
-            claim(100, "", 13, 2),
-        ]);
-        assert_eq!((f[0].status, f[0].trend), (Status::Changed, Some(Trend::Up)));
+        let f = summarize(&[claim(40, "health ministry", 6, 1), claim(100, "", 13, 2)]);
+        assert_eq!(
+            (f[0].status, f[0].trend),
+            (Status::Changed, Some(Trend::Up))
+        );
         assert_eq!(f[0].why[0].earlier.claim, 106);
         assert_eq!(f[0].why[0].later.claim, 213);
         // Two reports that name no source are two sources.
@@ -829,21 +850,41 @@ mod tests {
     fn changes_are_new_figures_values_and_disputes() {
         let first = [claim(40, "health ministry", 6, 1)];
         let revised = [first[0].clone(), claim(100, "health ministry", 7, 2)];
-        let disputed = [revised[0].clone(), revised[1].clone(), claim(30, "police", 7, 3)];
+        let disputed = [
+            revised[0].clone(),
+            revised[1].clone(),
+            claim(30, "police", 7, 3),
+        ];
         let new = changes(&[], &summarize(&first));
         assert_eq!(new.len(), 1);
         assert_eq!((new[0].change, new[0].value), (ChangeKind::NewFigure, 40));
         let new = changes(&summarize(&first), &summarize(&revised));
         assert_eq!(new.len(), 1, "{new:#?}");
         assert_eq!(
-            (new[0].change, new[0].value, new[0].previous, new[0].revision),
+            (
+                new[0].change,
+                new[0].value,
+                new[0].previous,
+                new[0].revision
+            ),
             (ChangeKind::NewValue, 100, Some(40), true)
         );
         let new = changes(&summarize(&revised), &summarize(&disputed));
         let kinds: Vec<ChangeKind> = new.iter().map(|c| c.change).collect();
-        assert_eq!(kinds, [ChangeKind::NewValue, ChangeKind::NewDispute, ChangeKind::NewDispute]);
+        assert_eq!(
+            kinds,
+            [
+                ChangeKind::NewValue,
+                ChangeKind::NewDispute,
+                ChangeKind::NewDispute
+            ]
+        );
         // A copy of a claim already stored changes nothing.
-        let copy = [revised[0].clone(), revised[1].clone(), claim(100, "health ministry", 7, 4)];
+        let copy = [
+            revised[0].clone(),
+            revised[1].clone(),
+            claim(100, "health ministry", 7, 4),
+        ];
         assert!(changes(&summarize(&revised), &summarize(&copy)).is_empty());
     }
 }

@@ -69,7 +69,7 @@ async fn claims_filter_search_and_paginate() {
     ))
     .await;
     assert!(since["items"].as_array().unwrap().iter().all(|c| {
-        let day = c["claimed_at"]
+        let day = c["claimed_on"]
             .as_str()
             .or(c["published_at"].as_str())
             .unwrap();
@@ -163,8 +163,8 @@ async fn figures_feeds_articles_health_metrics_and_page() {
     let text = article["text"].as_str().unwrap();
     for c in article["claims"].as_array().unwrap() {
         let (s, e) = (
-            c["span_start"].as_u64().unwrap() as usize,
-            c["span_end"].as_u64().unwrap() as usize,
+            c["spans"][0]["start"].as_u64().unwrap() as usize,
+            c["spans"][0]["end"].as_u64().unwrap() as usize,
         );
         let span: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(span, c["evidence"].as_str().unwrap());

@@ -118,7 +118,7 @@ fn the_demo_runs_offline_and_claims_lists_what_it_stored() {
     let days: Vec<String> = timeline
         .iter()
         .map(|c| {
-            c["claimed_at"]
+            c["claimed_on"]
                 .as_str()
                 .or(c["published_at"].as_str())
                 .unwrap()[..10]
@@ -161,7 +161,7 @@ fn the_demo_runs_offline_and_claims_lists_what_it_stored() {
     let out = claimwire(&["figures", "--db", db_arg], dir.path());
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
-        table.contains("arrested people — REVISED up: latest 5969"),
+        table.contains("arrested people — REVISED up: latest 5,969"),
         "{table}"
     );
 
@@ -179,7 +179,7 @@ fn the_demo_runs_offline_and_claims_lists_what_it_stored() {
     );
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(
-        csv.starts_with("id,event,kind,who,value,qualifier,source"),
+        csv.starts_with("id,event,kind,who,value,qualifier,part,source,source_key"),
         "{csv}"
     );
     assert!(

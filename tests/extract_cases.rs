@@ -27,7 +27,7 @@ struct Case {
 struct Expected {
     kind: String,
     who: Option<String>,
-    value: Option<f64>,
+    value: Option<i64>,
     #[serde(default)]
     vague: bool,
     qualifier: Option<String>,

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use claimwire::figures::{self, Status};
+use claimwire::figures::{Status, Trend};
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -73,7 +73,7 @@ async fn eval_articles_and_demo_give_a_disputed_toll_and_revised_arrests() {
     assert_eq!(summary.articles_new, 10, "{summary:?}");
 
     let conn = claimwire::store::open_read(&db).unwrap();
-    let all = figures::figures(&conn, Some("kazakhstan-2022"), None).unwrap();
+    let all = claimwire::store::figures::figures(&conn, Some("kazakhstan-2022"), None).unwrap();
     let find = |kind: &str, who: &str| {
         all.iter()
             .find(|f| f.kind == kind && f.who == who && f.location.is_none())
@@ -82,24 +82,24 @@ async fn eval_articles_and_demo_give_a_disputed_toll_and_revised_arrests() {
     let toll = find("killed", "security");
     assert_eq!(toll.status, Status::Disputed, "{toll:#?}");
     assert!(
-        toll.values.iter().any(|v| v.value == 18.0) && toll.values.iter().any(|v| v.value == 8.0),
+        toll.values.iter().any(|v| v.value == 18) && toll.values.iter().any(|v| v.value == 8),
         "{toll:#?}"
     );
     let arrests = find("arrested", "people");
     assert_eq!(
-        (arrests.status, arrests.trend.as_deref()),
-        (Status::Revised, Some("up")),
+        (arrests.status, arrests.trend),
+        (Status::Revised, Some(Trend::Up)),
         "{arrests:#?}"
     );
-    assert_eq!(arrests.latest_value, 5969.0);
-    let first: Vec<f64> = {
+    assert_eq!(arrests.latest_value, 5969);
+    let first: Vec<i64> = {
         let mut v = arrests.values.clone();
         v.sort_by_key(|v| v.first_seen);
         v.iter().map(|v| v.value).collect()
     };
-    assert_eq!(first.first(), Some(&2298.0), "{first:?}");
+    assert_eq!(first.first(), Some(&2298), "{first:?}");
     // The demo's republished near-copy joins its story: 2,298 is in two articles
     // of one story.
-    let v2298 = arrests.values.iter().find(|v| v.value == 2298.0).unwrap();
+    let v2298 = arrests.values.iter().find(|v| v.value == 2298).unwrap();
     assert_eq!((v2298.reports, v2298.stories), (2, 1), "{v2298:#?}");
 }

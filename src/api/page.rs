@@ -53,62 +53,79 @@ fn ticks(max: i64) -> Vec<i64> {
         .find(|s| *s >= rough)
         .unwrap_or(power * 10.0)
         .max(1.0) as i64;
-    (0..).map(|i| i * step).take_while(|v| *v <= max + step - 1).collect()
+    (0..)
+        .map(|i| i * step)
+        .take_while(|v| *v < max + step)
+        .collect()
 }
 
-/// An SVG line chart of one figure's whole values over time, one line per source,
-/// with dates under the x axis, values beside the y axis and the legend to the
-/// right of the plot.
-fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
-    let (plot_w, h, left, bottom, top_pad, legend_w) = (420.0, 200.0, 52.0, 30.0, 10.0, 170.0);
-    let w = left + plot_w + legend_w;
-    let points: Vec<&&FigureClaim> = claims.iter().filter(|c| c.value.is_some() && !c.part).collect();
-    let t0 = points.iter().map(|c| c.at.timestamp()).min().unwrap_or(0);
-    let t1 = points.iter().map(|c| c.at.timestamp()).max().unwrap_or(0);
-    let span = ((t1 - t0) as f64).max(3600.0);
-    let y_ticks = ticks(figure.max);
-    let top = (*y_ticks.last().unwrap_or(&1)).max(1) as f64;
-    let x = |t: i64| left + 8.0 + (t - t0) as f64 / span * (plot_w - 16.0);
-    let y = |v: i64| h - bottom - v as f64 / top * (h - bottom - top_pad);
-    let mut svg = format!(
-        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{} over time"><line x1="{left}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"/><line x1="{left}" y1="{top_pad}" x2="{left}" y2="{b}" stroke="#999"/>"##,
-        esc(&figure.what()),
-        b = h - bottom,
-        r = left + plot_w,
-    );
-    for v in &y_ticks {
+/// Where a chart's plot sits in its SVG and how time and values map onto it.
+struct Frame {
+    left: f64,
+    plot_w: f64,
+    h: f64,
+    bottom: f64,
+    top_pad: f64,
+    t0: i64,
+    span: f64,
+    top: f64,
+}
+
+impl Frame {
+    fn x(&self, t: i64) -> f64 {
+        self.left + 8.0 + (t - self.t0) as f64 / self.span * (self.plot_w - 16.0)
+    }
+
+    fn y(&self, v: i64) -> f64 {
+        self.h - self.bottom - v as f64 / self.top * (self.h - self.bottom - self.top_pad)
+    }
+
+    /// The two axes, a value and a faint rule at each y tick, a date under each x tick.
+    fn axes(&self, svg: &mut String, y_ticks: &[i64], t1: i64) {
+        let (left, b, r) = (self.left, self.h - self.bottom, self.left + self.plot_w);
         let _ = write!(
             svg,
-            r##"<text class="ytick" x="{}" y="{:.1}" font-size="10" text-anchor="end">{}</text><line x1="{left}" y1="{:.1}" x2="{}" y2="{:.1}" stroke="#eee"/>"##,
-            left - 4.0,
-            y(*v) + 3.0,
-            grouped(*v),
-            y(*v),
-            left + plot_w,
-            y(*v)
+            r##"<line x1="{left}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"/><line x1="{left}" y1="{}" x2="{left}" y2="{b}" stroke="#999"/>"##,
+            self.top_pad
         );
+        for v in y_ticks {
+            let y = self.y(*v);
+            let _ = write!(
+                svg,
+                r##"<text class="ytick" x="{}" y="{:.1}" font-size="10" text-anchor="end">{}</text><line x1="{left}" y1="{y:.1}" x2="{r}" y2="{y:.1}" stroke="#eee"/>"##,
+                left - 4.0,
+                y + 3.0,
+                grouped(*v),
+            );
+        }
+        for t in day_ticks(self.t0, t1) {
+            let day = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
+            let _ = write!(
+                svg,
+                r#"<text class="xtick" x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
+                self.x(t),
+                b + 14.0,
+                day.format("%Y-%m-%d")
+            );
+        }
     }
-    for t in day_ticks(t0, t1) {
-        let day = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
-        let _ = write!(
-            svg,
-            r#"<text class="xtick" x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
-            x(t),
-            h - bottom + 14.0,
-            day.format("%Y-%m-%d")
-        );
-    }
-    let mut series: BTreeMap<String, Vec<&FigureClaim>> = BTreeMap::new();
-    for c in &points {
-        let name = c.source.clone().unwrap_or_else(|| "unattributed".into());
-        series.entry(name).or_default().push(c);
-    }
-    for (i, (source, mut line)) in series.into_iter().enumerate() {
+
+    /// One source's line, its points (with the value as said) and its legend row.
+    fn series(&self, svg: &mut String, i: usize, source: &str, mut line: Vec<&FigureClaim>) {
         let colour = COLOURS[i % COLOURS.len()];
         line.sort_by_key(|c| c.at);
+        let at = |c: &FigureClaim| {
+            (
+                self.x(c.at.timestamp()),
+                self.y(c.value.unwrap_or_default()),
+            )
+        };
         let path: Vec<String> = line
             .iter()
-            .map(|c| format!("{:.1},{:.1}", x(c.at.timestamp()), y(c.value.unwrap_or_default())))
+            .map(|c| {
+                let (x, y) = at(c);
+                format!("{x:.1},{y:.1}")
+            })
             .collect();
         let _ = write!(
             svg,
@@ -116,27 +133,64 @@ fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
             path.join(" ")
         );
         for c in &line {
-            let v = c.value.unwrap_or_default();
+            let (x, y) = at(c);
             let _ = write!(
                 svg,
-                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{} — {} ({})</title></circle>"#,
-                x(c.at.timestamp()),
-                y(v),
-                figures::shown(&c.qualifier, v),
-                esc(&source),
+                r#"<circle class="point" cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{colour}"><title>{} — {} ({})</title></circle>"#,
+                figures::shown(&c.qualifier, c.value.unwrap_or_default()),
+                esc(source),
                 c.at.format("%Y-%m-%d")
             );
         }
-        let ly = top_pad + 6.0 + 14.0 * i as f64;
-        let lx = left + plot_w + 12.0;
+        let ly = self.top_pad + 6.0 + 14.0 * i as f64;
+        let lx = self.left + self.plot_w + 12.0;
         let _ = write!(
             svg,
             r#"<g class="legend"><line x1="{lx}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="3"/><text x="{}" y="{}" font-size="10">{}</text></g>"#,
             lx + 14.0,
             lx + 18.0,
             ly + 3.5,
-            esc(&clip(&source, 26))
+            esc(&clip(source, 26))
         );
+    }
+}
+
+/// An SVG line chart of one figure's whole values over time, one line per source,
+/// with dates under the x axis, values beside the y axis and the legend to the
+/// right of the plot.
+fn chart(figure: &Figure, claims: &[&FigureClaim]) -> String {
+    let points: Vec<&FigureClaim> = claims
+        .iter()
+        .copied()
+        .filter(|c| c.value.is_some() && !c.part)
+        .collect();
+    let t0 = points.iter().map(|c| c.at.timestamp()).min().unwrap_or(0);
+    let t1 = points.iter().map(|c| c.at.timestamp()).max().unwrap_or(0);
+    let y_ticks = ticks(figure.max);
+    let frame = Frame {
+        left: 52.0,
+        plot_w: 420.0,
+        h: 200.0,
+        bottom: 30.0,
+        top_pad: 10.0,
+        t0,
+        span: ((t1 - t0) as f64).max(3600.0),
+        top: (*y_ticks.last().unwrap_or(&1)).max(1) as f64,
+    };
+    let w = frame.left + frame.plot_w + 170.0;
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {}" role="img" aria-label="{} over time">"#,
+        frame.h,
+        esc(&figure.what()),
+    );
+    frame.axes(&mut svg, &y_ticks, t1);
+    let mut series: BTreeMap<String, Vec<&FigureClaim>> = BTreeMap::new();
+    for c in points {
+        let name = c.source.clone().unwrap_or_else(|| "unattributed".into());
+        series.entry(name).or_default().push(c);
+    }
+    for (i, (source, line)) in series.into_iter().enumerate() {
+        frame.series(&mut svg, i, &source, line);
     }
     svg.push_str("</svg>");
     svg
@@ -326,7 +380,12 @@ fn figure_query(params: &HashMap<String, String>) -> Result<FigureQuery, ApiErro
             KEYS.join(", ")
         )));
     }
-    let get = |k: &str| params.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let need = |k: &str| get(k).ok_or_else(|| bad(format!("'{k}' is required")));
     let kind = need("kind")?;
     let who = need("who")?;
@@ -350,7 +409,12 @@ pub async fn figure(
     };
     let (event, kind, who, place) = (q.event.clone(), q.kind, q.who, q.place.clone());
     let data = read(&state, move |c| {
-        let key = (event.clone(), kind.as_str().to_string(), who.as_str().to_string(), place);
+        let key = (
+            event.clone(),
+            kind.as_str().to_string(),
+            who.as_str().to_string(),
+            place,
+        );
         let points: Vec<FigureClaim> = store::figures::figure_claims(c, Some(&event), Some(kind))?
             .into_iter()
             .filter(|p| p.key() == key)
@@ -374,7 +438,13 @@ pub async fn figure(
     let Some(f) = figures::summarize(&points).into_iter().next() else {
         return ApiError(
             axum::http::StatusCode::NOT_FOUND,
-            format!("no figure {} {} {} in {}", q.kind, q.who, q.place.as_deref().unwrap_or("(no place)"), q.event),
+            format!(
+                "no figure {} {} {} in {}",
+                q.kind,
+                q.who,
+                q.place.as_deref().unwrap_or("(no place)"),
+                q.event
+            ),
         )
         .into_response();
     };
@@ -390,7 +460,12 @@ pub async fn figure(
     if !f.why.is_empty() {
         html.push_str(r#"<h3>Why</h3><ul class="why">"#);
         for r in &f.why {
-            let _ = write!(html, r#"<li><span class="badge {0}">{0}</span> <bdi>{1}</bdi></li>"#, r.status.as_str(), esc(&r.words));
+            let _ = write!(
+                html,
+                r#"<li><span class="badge {0}">{0}</span> <bdi>{1}</bdi></li>"#,
+                r.status.as_str(),
+                esc(&r.words)
+            );
         }
         html.push_str("</ul>");
     }
@@ -405,7 +480,11 @@ pub async fn figure(
 fn figure_claims_table(html: &mut String, claims: &[StoredClaim]) {
     html.push_str("<h3>Every claim</h3><table class=\"claims\"><tr><th>day</th><th>value</th><th>source</th><th>outlet</th><th>story</th><th>sentence</th></tr>");
     for c in claims {
-        let sentence = match c.sentence.find(&c.evidence).filter(|_| !c.evidence.is_empty()) {
+        let sentence = match c
+            .sentence
+            .find(&c.evidence)
+            .filter(|_| !c.evidence.is_empty())
+        {
             Some(i) => format!(
                 "{}<mark>{}</mark>{}",
                 esc(&c.sentence[..i]),

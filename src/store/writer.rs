@@ -288,7 +288,10 @@ pub fn write_records(
     StoreCounts::add(&counts.claims, claims);
     StoreCounts::add(&counts.duplicates, dups);
     StoreCounts::add(&counts.filtered, filtered);
-    debug!(records = batch.len(), articles, claims, changes, "committed batch");
+    debug!(
+        records = batch.len(),
+        articles, claims, changes, "committed batch"
+    );
     Ok(())
 }
 
@@ -377,7 +380,10 @@ fn insert_article(
         .optional()?;
     let Some(id) = id else { return Ok(None) };
     insert_signature(tx, id, a)?;
-    Ok(Some((id, insert_claims(tx, id, &art.feed.pipeline, &a.claims)?)))
+    Ok(Some((
+        id,
+        insert_claims(tx, id, &art.feed.pipeline, &a.claims)?,
+    )))
 }
 
 /// The article's MinHash signature and its band keys, for later stories.

@@ -284,7 +284,11 @@ fn figures_table(figures: &[claimwire::figures::Figure]) -> Result<()> {
             writeln!(out, "    why: {}", r.words)?;
         }
         for v in &f.values {
-            let hedges: Vec<String> = v.qualifiers.iter().map(|q| shown(q, Some(v.value))).collect();
+            let hedges: Vec<String> = v
+                .qualifiers
+                .iter()
+                .map(|q| shown(q, Some(v.value)))
+                .collect();
             writeln!(
                 out,
                 "    {:>10}  first {}  stories {:>2}  reports {:>2}  {}",
