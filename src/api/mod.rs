@@ -2,6 +2,7 @@
 //! works (`--listen`). Every request reads through its own connection, so the
 //! writer is never blocked; a bad parameter is a 400 with a JSON message.
 
+pub mod atom;
 pub mod metrics;
 pub mod page;
 
@@ -74,6 +75,8 @@ pub fn router(state: State) -> Router {
     Router::new()
         .route("/", get(page::index))
         .route("/figure", get(page::figure))
+        .route("/feeds/changes.atom", get(atom::all_events))
+        .route("/feeds/{event}/changes.atom", get(atom::one_event))
         .route("/api/claims", get(claims))
         .route("/api/figures", get(figures))
         .route("/api/feeds", get(feeds))

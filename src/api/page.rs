@@ -27,18 +27,23 @@ fn esc(s: &str) -> String {
 }
 
 /// `s` for a query string.
-fn url_part(s: &str) -> String {
+pub fn url_part(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Where a figure's own page is.
 pub fn figure_href(f: &Figure) -> String {
+    figure_href_of(&f.event, &f.kind, &f.who, f.location.as_deref())
+}
+
+/// Where the page of the figure with this key is.
+pub fn figure_href_of(event: &str, kind: &str, who: &str, place: Option<&str>) -> String {
     format!(
         "/figure?event={}&kind={}&who={}&place={}",
-        url_part(&f.event),
-        url_part(&f.kind),
-        url_part(&f.who),
-        url_part(f.location.as_deref().unwrap_or(""))
+        url_part(event),
+        url_part(kind),
+        url_part(who),
+        url_part(place.unwrap_or(""))
     )
 }
 

@@ -215,6 +215,17 @@ pub fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
     )
 }
 
+/// Whether the database knows `event`: a pipeline's feeds, articles or changes.
+pub fn event_known(conn: &Connection, event: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM feeds WHERE pipeline = ?1)
+             OR EXISTS(SELECT 1 FROM articles WHERE event = ?1)
+             OR EXISTS(SELECT 1 FROM changes WHERE event = ?1)",
+        [event],
+        |r| r.get(0),
+    )
+}
+
 /// A feed's row as `claimwire feeds` shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FeedStatus {
