@@ -9,6 +9,7 @@ use std::time::Duration;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::labels::{Kind, Who};
 use crate::text::fold;
 
 /// Languages the extractor reads.
@@ -43,7 +44,31 @@ pub struct Pipeline {
     /// The countries the event is in (ISO 3166-1 codes, upper case): a name that
     /// several places share means the one in these.
     pub countries: Vec<String>,
+    /// Webhooks told of the changes of this event's figures.
+    pub alerts: Vec<AlertConfig>,
     pub path: PathBuf,
+}
+
+/// One `[[alert]]` of a pipeline: a URL that is POSTed each change of the event's
+/// figures (of the kinds and groups named, moving by at least `min_change`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertConfig {
+    pub url: Url,
+    pub event: String,
+    /// Empty: every kind.
+    pub kinds: Vec<Kind>,
+    /// Empty: every group.
+    pub who: Vec<Who>,
+    /// The least a value must move (or a new figure be) to be sent.
+    pub min_change: i64,
+}
+
+impl AlertConfig {
+    /// The alert's name in the database (its cursor and deliveries): a changed
+    /// filter keeps its place, a changed URL or event is a new alert.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.event, self.url)
+    }
 }
 
 /// One `[[feed]]` of a pipeline.
@@ -137,7 +162,9 @@ const TOP_KEYS: &[&str] = &[
     "feed",
     "place",
     "countries",
+    "alert",
 ];
+const ALERT_KEYS: &[&str] = &["url", "kind", "who", "min_change"];
 const PLACE_KEYS: &[&str] = &["name", "aliases", "country"];
 const FEED_KEYS: &[&str] = &["url", "language", "fetch_article", "poll_every"];
 const DEFAULT_POLL_EVERY: Duration = Duration::from_secs(600);
@@ -496,17 +523,12 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
         .map(|k| fold(k.trim()))
         .filter(|k| !k.is_empty())
         .collect();
-    let mut feeds = Vec::new();
-    // Byte offsets of each feed's `url` value, parallel to `feeds`.
-    let mut url_at = Vec::new();
-    for &(at, table) in &top.feed_tables {
-        if let Some((url_start, mut feed)) = check.feed(at, table, &name, top.poll_every, base) {
-            feed.story_threshold = top.story_threshold;
-            feed.keywords = keywords.clone();
-            url_at.push(url_start);
-            feeds.push(Arc::new(feed));
-        }
-    }
+    let (feeds, url_at) = check.feeds(&top, &name, &keywords, base);
+    let alerts: Vec<AlertConfig> = top
+        .alert_tables
+        .iter()
+        .filter_map(|&(at, table)| check.alert(at, table, &name))
+        .collect();
     if feeds.is_empty() && check.errors.is_empty() {
         check.error(
             root_span.end.saturating_sub(1),
@@ -536,6 +558,7 @@ fn parse_file(source: &str, file: &Path) -> Parsed {
             feeds,
             places,
             countries,
+            alerts,
             path: file.to_path_buf(),
         })
     } else {
@@ -665,6 +688,7 @@ struct Top<'t> {
     story_threshold: f64,
     places: Vec<Place>,
     feed_tables: Vec<(usize, &'t DeTable<'t>)>,
+    alert_tables: Vec<(usize, &'t DeTable<'t>)>,
 }
 
 struct Checker<'a> {
@@ -722,6 +746,7 @@ impl Checker<'_> {
             story_threshold: DEFAULT_STORY_THRESHOLD,
             places: Vec::new(),
             feed_tables: Vec::new(),
+            alert_tables: Vec::new(),
         };
         for (key, value) in root.iter() {
             let at = key.span().start;
@@ -744,7 +769,8 @@ impl Checker<'_> {
                         top.poll_every = d;
                     }
                 }
-                "feed" => self.feed_tables(at, value, &mut top.feed_tables),
+                "feed" => self.tables(at, value, "feed", &mut top.feed_tables),
+                "alert" => self.tables(at, value, "alert", &mut top.alert_tables),
                 "story_threshold" => {
                     if let Some(t) = self.threshold(value) {
                         top.story_threshold = t;
@@ -762,25 +788,129 @@ impl Checker<'_> {
         top
     }
 
-    /// The `[[feed]]` tables of the top table's `feed` key.
-    fn feed_tables<'t>(
+    /// The pipeline's feeds, with the byte offset of each one's `url` value.
+    fn feeds(
+        &mut self,
+        top: &Top<'_>,
+        name: &str,
+        keywords: &[String],
+        base: &Path,
+    ) -> (Vec<Arc<FeedConfig>>, Vec<usize>) {
+        let (mut feeds, mut url_at) = (Vec::new(), Vec::new());
+        for &(at, table) in &top.feed_tables {
+            if let Some((url_start, mut feed)) = self.feed(at, table, name, top.poll_every, base) {
+                feed.story_threshold = top.story_threshold;
+                feed.keywords = keywords.to_vec();
+                url_at.push(url_start);
+                feeds.push(Arc::new(feed));
+            }
+        }
+        (feeds, url_at)
+    }
+
+    /// The `[[feed]]` or `[[alert]]` tables of the top table's `name` key.
+    fn tables<'t>(
         &mut self,
         at: usize,
         value: &'t Value<'t>,
+        name: &str,
         out: &mut Vec<(usize, &'t DeTable<'t>)>,
     ) {
         let DeValue::Array(items) = value.get_ref() else {
-            return self.error(at, "'feed' must be written as [[feed]] tables".into());
+            return self.error(at, format!("'{name}' must be written as [[{name}]] tables"));
         };
         for item in items.iter() {
             match item.get_ref() {
                 DeValue::Table(t) => out.push((item.span().start, t)),
                 _ => self.error(
                     item.span().start,
-                    "each feed must be a [[feed]] table".into(),
+                    format!("each {name} must be a [[{name}]] table"),
                 ),
             }
         }
+    }
+
+    /// One `[[alert]]` table at `at`; `None` when it has no usable url.
+    fn alert(&mut self, at: usize, table: &DeTable<'_>, event: &str) -> Option<AlertConfig> {
+        let (mut url, mut kinds, mut who, mut min_change) = (None, Vec::new(), Vec::new(), 0);
+        for (key, value) in table.iter() {
+            match key.get_ref().as_ref() {
+                "url" => url = self.alert_url(value),
+                "kind" => kinds = self.one_or_more(value, "kind", Kind::ALL, |k| k.as_str()),
+                "who" => who = self.one_or_more(value, "who", Who::ALL, |w| w.as_str()),
+                "min_change" => match value.get_ref() {
+                    DeValue::Integer(i) => match i.as_str().parse::<i64>() {
+                        Ok(n) if n >= 0 => min_change = n,
+                        _ => self.error(
+                            value.span().start,
+                            "'min_change' must be a whole number, 0 or more".into(),
+                        ),
+                    },
+                    _ => self.error(
+                        value.span().start,
+                        "'min_change' must be a whole number, 0 or more".into(),
+                    ),
+                },
+                other => self.unknown_key(key.span().start, other, ALERT_KEYS, "alert"),
+            }
+        }
+        if url.is_none() && !table.contains_key("url") {
+            self.error(at, "alert has no 'url'".into());
+        }
+        Some(AlertConfig {
+            url: url?,
+            event: event.to_string(),
+            kinds,
+            who,
+            min_change,
+        })
+    }
+
+    /// A webhook's URL: http or https only.
+    fn alert_url(&mut self, value: &Value<'_>) -> Option<Url> {
+        let text = self.string(value, "url")?;
+        match Url::parse(text.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(u),
+            Ok(_) => {
+                self.error(
+                    value.span().start,
+                    format!("bad alert url '{text}': a webhook must be http or https"),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(value.span().start, format!("bad alert url '{text}': {e}"));
+                None
+            }
+        }
+    }
+
+    /// A name or a list of names, each one of `all`.
+    fn one_or_more<T: Copy>(
+        &mut self,
+        value: &Value<'_>,
+        key: &str,
+        all: &[T],
+        name: fn(T) -> &'static str,
+    ) -> Vec<T> {
+        let names = match value.get_ref() {
+            DeValue::String(s) => vec![s.to_string()],
+            _ => self.string_list(value, key),
+        };
+        let mut out = Vec::new();
+        for n in names {
+            match all.iter().copied().find(|t| name(*t) == n.trim()) {
+                Some(t) => out.push(t),
+                None => {
+                    let known: Vec<&str> = all.iter().map(|t| name(*t)).collect();
+                    self.error(
+                        value.span().start,
+                        format!("unknown {key} '{n}' (known: {})", known.join(", ")),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// `story_threshold`: a number between 0.0 and 1.0.
@@ -1106,6 +1236,38 @@ poll_every = "30s"
         assert_eq!(p.places[0].aliases.len(), 2);
         let err = parse_str("name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n[[place]]\naliases = [\"x\"]\nkind = 1\n").unwrap_err();
         assert_eq!(err.0.len(), 2, "{err}");
+    }
+
+    #[test]
+    fn reads_alerts_and_reports_their_mistakes_by_line() {
+        let feed = "name = \"kz\"\n[[feed]]\nurl = \"https://e.org/\"\n";
+        let p = parse_str(&format!(
+            "{feed}[[alert]]\nurl = \"https://hooks.example/a\"\nkind = [\"killed\", \"injured\"]\nwho = \"civilians\"\nmin_change = 10\n[[alert]]\nurl = \"http://hooks.example/b\"\n"
+        ))
+        .unwrap();
+        assert_eq!(p.alerts.len(), 2);
+        assert_eq!(p.alerts[0].kinds, vec![Kind::Killed, Kind::Injured]);
+        assert_eq!(
+            (p.alerts[0].who.clone(), p.alerts[0].min_change),
+            (vec![Who::Civilians], 10)
+        );
+        assert!(p.alerts[1].kinds.is_empty() && p.alerts[1].min_change == 0);
+        assert_eq!(p.alerts[1].key(), "kz http://hooks.example/b");
+        let err = parse_str(&format!(
+            "{feed}[[alert]]\nurl = \"file:///tmp/x\"\nkind = \"kiled\"\nmin_change = -1\nmin_chnage = 3\n[[alert]]\nwho = \"people\"\n"
+        ))
+        .unwrap_err();
+        let msgs: Vec<String> = err.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "/etc/claimwire/p.toml:5:7: bad alert url 'file:///tmp/x': a webhook must be http or https",
+                "/etc/claimwire/p.toml:6:8: unknown kind 'kiled' (known: killed, injured, hospitalized, critical, arrested, deployed, missing, displaced, kidnapped, evacuated)",
+                "/etc/claimwire/p.toml:7:14: 'min_change' must be a whole number, 0 or more",
+                "/etc/claimwire/p.toml:8:1: unknown key 'min_chnage' in alert; did you mean 'min_change'?",
+                "/etc/claimwire/p.toml:9:1: alert has no 'url'",
+            ]
+        );
     }
 
     #[test]

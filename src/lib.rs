@@ -20,9 +20,9 @@
 //! | layer | modules |
 //! | --- | --- |
 //! | top | [`service`] (a running pipeline with the API, ticker, progress, reload), [`api`], the `claimwire` binary |
-//! | pipeline | [`pipeline`] (`build` → `Running` → `drain`), [`figures`] (analysis of stored claims) |
-//! | stages | [`fetch`] (`poll`, `pages`), [`dedupe`], [`extract`], [`store`] (writer, reader, queries); [`document`] (local files) |
-//! | bottom | [`model`] (the items that flow), [`config`] (pipeline files), [`stats`], [`text`] |
+//! | pipeline | [`pipeline`] (`build` → `Running` → `drain`) |
+//! | stages | [`fetch`] (`poll`, `pages`), [`dedupe`], [`extract`], [`store`] (writer, reader, queries, changes, outbox), [`webhook`] (delivers changes); [`document`] (local files) |
+//! | bottom | [`labels`] (kinds, groups, hedges, failure classes), [`model`] (the items that flow), [`figures`] (statuses and changes of figures, pure), [`config`] (pipeline files), [`stats`], [`text`] |
 
 pub mod api;
 pub mod config;
@@ -31,9 +31,11 @@ pub mod document;
 pub mod extract;
 pub mod fetch;
 pub mod figures;
+pub mod labels;
 pub mod model;
 pub mod pipeline;
 pub mod service;
 pub mod stats;
 pub mod store;
 pub mod text;
+pub mod webhook;

@@ -1,6 +1,6 @@
 //! The service: a running pipeline composed with what watches and serves it —
 //! the HTTP API and web page, the periodic totals, the progress bar and the
-//! reload of edited pipeline files. Only the head is cancelled on shutdown; the
+//! reload of edited pipeline files, and the webhook deliverer. Only the head is cancelled on shutdown; the
 //! pipeline drains, then the rest stops.
 
 use std::sync::Arc;
@@ -10,8 +10,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::config::Pipeline;
+use crate::fetch::HttpClient;
 use crate::pipeline::{self, Options, PipelineError, Summary};
 use crate::stats::{Counters, StoreCounts};
+use crate::webhook::{self, Webhooks};
 
 /// A terminal progress bar over the entries taken in and the articles stored.
 fn progress_bar(
@@ -77,6 +79,9 @@ pub async fn run(
         ),
         None => None,
     };
+    let (pipelines_tx, pipelines_rx) = tokio::sync::watch::channel(pipelines.to_vec());
+    // Cursors of new alerts start before the pipeline writes its first change.
+    let hooks = webhooks(pipelines, &options)?;
     let running = pipeline::build(pipelines, &options, &shutdown)?;
     let counters = running.counters();
     // What serves and watches stops after the pipeline has drained.
@@ -108,11 +113,19 @@ pub async fn run(
         tasks.push(reload_on_edit(
             dir,
             pipelines,
+            pipelines_tx,
             running.reload(),
             running.head(),
         ));
     }
+    let hooks = hooks.map(|h| h.counted(counters.webhooks.clone()));
+    if let (Some(hooks), pipeline::Mode::Forever) = (&hooks, options.mode) {
+        tasks.push(tokio::spawn(hooks.clone().run(pipelines_rx, after.clone())));
+    }
     let summary = running.drain().await;
+    if let (Some(hooks), pipeline::Mode::Once) = (&hooks, options.mode) {
+        hooks.flush(&webhook::alerts_of(pipelines)).await;
+    }
     after.cancel();
     for t in tasks {
         let _ = t.await;
@@ -120,15 +133,31 @@ pub async fn run(
     summary
 }
 
+/// The webhook deliverer, with the cursors of the pipelines' alerts started; none
+/// for a one-off pass without alerts.
+fn webhooks(pipelines: &[Pipeline], options: &Options) -> Result<Option<Webhooks>, PipelineError> {
+    let alerts = webhook::alerts_of(pipelines);
+    if alerts.is_empty() && options.mode == pipeline::Mode::Once {
+        return Ok(None);
+    }
+    let client = HttpClient::new(&options.client)?;
+    let hooks = Webhooks::new(&options.db, client)?;
+    hooks
+        .start(&alerts)
+        .map_err(|e| PipelineError::Stage(format!("cannot start webhook cursors: {e}")))?;
+    Ok(Some(hooks))
+}
+
 /// Watches the pipeline files and publishes each new set of pipelines to the
 /// running stages, until the head stops.
 fn reload_on_edit(
     dir: std::path::PathBuf,
     pipelines: &[Pipeline],
+    tx: tokio::sync::watch::Sender<Vec<Pipeline>>,
     reload: pipeline::Reload,
     head: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    let (tx, mut rx) = tokio::sync::watch::channel(pipelines.to_vec());
+    let mut rx = tx.subscribe();
     let watch = crate::config::watch(dir, pipelines.to_vec(), tx, head);
     tokio::spawn(async move {
         let publish = async move {

@@ -141,6 +141,8 @@ pub struct Counters {
     pub dedupe: Arc<StageStats>,
     pub extract: Arc<StageStats>,
     pub store: Arc<StageStats>,
+    /// Changes posted to webhooks: in, delivered, failed attempts.
+    pub webhooks: Arc<StageStats>,
     pub stored: Arc<StoreCounts>,
     pub fetch_latency: Arc<Histogram>,
     /// Whether the writer can commit (`/healthz`).
@@ -166,6 +168,7 @@ impl Default for Counters {
             dedupe: Arc::new(StageStats::new("dedupe")),
             extract: Arc::new(StageStats::new("extract")),
             store: Arc::new(StageStats::new("store")),
+            webhooks: Arc::new(StageStats::new("webhooks")),
             stored: Arc::new(StoreCounts::default()),
             fetch_latency: Arc::default(),
             writer: Arc::default(),

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
+
 use common::{FeedServer, pipeline, report, run_once, serve};
 
 async fn atom(url: &str) -> feed_rs::model::Feed {
@@ -78,4 +80,186 @@ async fn the_atom_feed_has_stable_ids_and_gains_an_entry_when_a_figure_is_revise
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+/// A webhook receiver on loopback that answers 500 to its first `fail` requests
+/// and 200 after; it keeps the change ids it accepted.
+#[derive(Default)]
+struct Receiver {
+    requests: usize,
+    fail: usize,
+    accepted: Vec<i64>,
+    bodies: Vec<serde_json::Value>,
+}
+
+async fn receiver(fail: usize) -> (String, Arc<Mutex<Receiver>>) {
+    use axum::extract::State;
+    let state = Arc::new(Mutex::new(Receiver {
+        fail,
+        ..Receiver::default()
+    }));
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(
+                |State(s): State<Arc<Mutex<Receiver>>>, body: axum::Json<serde_json::Value>| async move {
+                    let mut s = s.lock().unwrap();
+                    s.requests += 1;
+                    if s.requests <= s.fail {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    s.accepted.push(body["id"].as_i64().unwrap());
+                    s.bodies.push(body.0);
+                    axum::http::StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, state)
+}
+
+/// Waits up to 30 s for `done` to hold.
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_that_fails_twice_gets_every_change_once_across_a_restart() {
+    let (hook, got) = receiver(2).await;
+    let server = FeedServer::start(vec![report("a1", 12, "Almaty")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pipelines");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("test.toml"),
+        format!(
+            "name = \"test-event\"\npoll_every = \"1s\"\n[[feed]]\nurl = \"{}\"\nfetch_article = true\n[[alert]]\nurl = \"{hook}\"\nkind = \"killed\"\n",
+            server.feed_url()
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("claims.db");
+
+    // First run: the change is stored, its first delivery fails, and claimwire
+    // stops before the retry.
+    let run = common::claimwire("run", &folder, &db, &[]).spawn().unwrap();
+    wait_for("the first failed delivery", || {
+        got.lock().unwrap().requests >= 1
+    })
+    .await;
+    let out = common::signal_and_wait(run, "TERM").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(got.lock().unwrap().accepted.is_empty());
+
+    // The ministry revises its toll while claimwire is down.
+    server.push(report("a2", 15, "Almaty"));
+    let run = common::claimwire("run", &folder, &db, &[]).spawn().unwrap();
+    wait_for("both changes delivered", || {
+        got.lock().unwrap().accepted.len() >= 2
+    })
+    .await;
+    // Time for a duplicate to show, were there one.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let out = common::signal_and_wait(run, "TERM").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let conn = claimwire::store::open_read(&db).unwrap();
+    let stored: Vec<i64> = conn
+        .prepare("SELECT id FROM changes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got = got.lock().unwrap();
+    assert_eq!(got.accepted, stored, "every change once, in order");
+    assert_eq!(
+        got.requests,
+        stored.len() + 2,
+        "two failures, then one post each"
+    );
+    let revision = &got.bodies[1];
+    assert_eq!(
+        (
+            revision["change"].as_str(),
+            revision["value"].as_i64(),
+            revision["previous"].as_i64()
+        ),
+        (Some("new_value"), Some(15), Some(12)),
+        "{revision:#}"
+    );
+    assert_eq!(revision["revision"], true);
+    // Each attempt's outcome is on record.
+    let outcomes: Vec<(i64, String, Option<i64>)> = conn
+        .prepare("SELECT attempt, outcome, http_status FROM deliveries ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (1, "failed".to_string(), Some(500)),
+            (2, "failed".to_string(), Some(500)),
+            (3, "delivered".to_string(), Some(204)),
+            (1, "delivered".to_string(), Some(204)),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_internal_refuses_a_loopback_webhook_and_keeps_the_change() {
+    let (hook, got) = receiver(0).await;
+    let server = FeedServer::start(vec![report("a1", 12, "Almaty")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    std::fs::write(
+        dir.path().join("test.toml"),
+        format!(
+            "name = \"test-event\"\n[[feed]]\nurl = \"{}\"\nfetch_article = true\n[[alert]]\nurl = \"{hook}\"\n",
+            server.feed_url().replace("127.0.0.1", "localhost")
+        ),
+    )
+    .unwrap();
+    // The feed's host is let through; the webhook's loopback address is not.
+    let out = common::claimwire(
+        "once",
+        &dir.path().join("test.toml"),
+        &db,
+        &["--block-internal", "--allow-host", "localhost"],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(got.lock().unwrap().requests, 0);
+    assert!(stderr.contains("is an internal address"), "{stderr}");
+    let conn = claimwire::store::open_read(&db).unwrap();
+    let (blocked, cursor): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM deliveries WHERE outcome = 'blocked'),
+                    (SELECT last_change FROM alert_cursors)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((blocked, cursor), (1, 0), "refused, and still pending");
 }

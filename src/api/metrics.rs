@@ -14,7 +14,14 @@ pub async fn metrics(Shared(state): Shared<State>) -> Response {
     let mut out = String::new();
     if let Some(c) = &state.counters {
         out.push_str("# HELP claimwire_stage_items_total Items per stage: in, out and failed.\n# TYPE claimwire_stage_items_total counter\n");
-        for stage in [&c.fetch, &c.pages, &c.dedupe, &c.extract, &c.store] {
+        for stage in [
+            &c.fetch,
+            &c.pages,
+            &c.dedupe,
+            &c.extract,
+            &c.store,
+            &c.webhooks,
+        ] {
             let (i, o, e) = stage.snapshot();
             for (dir, n) in [("in", i), ("out", o), ("error", e)] {
                 let _ = writeln!(

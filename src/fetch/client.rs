@@ -265,6 +265,45 @@ impl HttpClient {
         }
     }
 
+    /// POSTs a JSON body (a webhook) and answers its status. No redirect is
+    /// followed, and the guard applies as to any fetch.
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        headers: &[(&'static str, String)],
+        body: Vec<u8>,
+    ) -> Result<u16, FetchError> {
+        if let Some(why) = refused_scheme(url) {
+            return Err(FetchError::Blocked {
+                url: url.to_string(),
+                detail: why,
+            });
+        }
+        self.check_target(url)?;
+        let _permits = self.permits(url).await;
+        let mut request = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| FetchError::from_reqwest(url, e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+                retry_after: retry_after(response.headers()),
+            });
+        }
+        Ok(status.as_u16())
+    }
+
     async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
         let per_host = {

@@ -1,6 +1,7 @@
 //! Store stage and the database: schema and migrations, the one writer, and the
 //! read queries the CLI uses.
 
+pub mod alerts;
 pub mod changes;
 pub mod failure;
 pub mod figures;
