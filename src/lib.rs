@@ -19,7 +19,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | top | [`service`] (a running pipeline with the API, ticker, progress, reload), [`api`], the `claimwire` binary |
+//! | top | [`service`] (a running pipeline with the API, ticker, progress, reload, webhooks), [`reextract`], [`api`], the `claimwire` binary |
 //! | pipeline | [`pipeline`] (`build` → `Running` → `drain`) |
 //! | stages | [`fetch`] (`poll`, `pages`), [`dedupe`], [`extract`], [`store`] (writer, reader, queries, changes, outbox), [`webhook`] (delivers changes); [`document`] (local files) |
 //! | bottom | [`labels`] (kinds, groups, hedges, failure classes), [`model`] (the items that flow), [`figures`] (statuses and changes of figures, pure), [`config`] (pipeline files), [`stats`], [`text`] |
@@ -34,6 +34,7 @@ pub mod figures;
 pub mod labels;
 pub mod model;
 pub mod pipeline;
+pub mod reextract;
 pub mod service;
 pub mod stats;
 pub mod store;

@@ -7,6 +7,7 @@ pub mod failure;
 pub mod figures;
 pub mod query;
 pub mod reader;
+pub mod rewrite;
 pub mod schema;
 pub mod writer;
 

@@ -2,6 +2,7 @@
 
 mod listing;
 mod local;
+mod reextract;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -160,6 +161,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Re-read stored articles with this version's extractor and replace their
+    /// claims (one article per transaction; safe beside `run`, resumable).
+    Reextract {
+        #[command(flatten)]
+        db: DbArg,
+        /// Only this event (pipeline name).
+        #[arg(long)]
+        event: Option<String>,
+        /// Every article, not only those another extractor version read.
+        #[arg(long)]
+        all: bool,
+        /// The pipeline files whose places and countries the extractor uses.
+        #[arg(long, default_value = "pipelines")]
+        pipelines: PathBuf,
+    },
     /// Check pipeline files and report every problem with its file and line.
     Check {
         /// A pipeline file or a folder of them.
@@ -233,6 +249,16 @@ fn dispatch(cli: Cli) -> Result<i32> {
             listing::figures(&db.db, only.event.as_deref(), only.kind, only.who, format)
         }
         Command::Check { pipelines } => check(&pipelines),
+        Command::Reextract {
+            db,
+            event,
+            all,
+            pipelines,
+        } => reextract::reextract(
+            &db.db,
+            &pipelines,
+            claimwire::reextract::Scope { event, all },
+        ),
         Command::Feeds { db, format } => listing::feeds(&db.db, format),
         Command::Article { jsonl, pages } => local::article(&pages, jsonl),
     }
