@@ -134,7 +134,8 @@ impl Said {
         }
     }
 
-    fn who(&self) -> &str {
+    /// Who said it, as the reason's words name them.
+    pub fn who(&self) -> &str {
         self.source
             .as_deref()
             .unwrap_or("a report naming no source")

@@ -47,6 +47,18 @@ pub fn figure_href_of(event: &str, kind: &str, who: &str, place: Option<&str>) -
     )
 }
 
+/// A reason in words with each source isolated, so an Arabic name keeps its
+/// place in an English sentence.
+fn reason_html(r: &figures::Reason) -> String {
+    let mut html = esc(&r.words);
+    let mut names: Vec<String> = [r.earlier.who(), r.later.who()].map(esc).to_vec();
+    names.dedup();
+    for name in names.into_iter().filter(|n| !n.is_empty()) {
+        html = html.replace(&name, &format!("<bdi>{name}</bdi>"));
+    }
+    html
+}
+
 /// Round steps for an axis from 0 to `max`: 1, 2 or 5 times a power of ten.
 fn ticks(max: i64) -> Vec<i64> {
     let max = max.max(1);
@@ -467,9 +479,9 @@ pub async fn figure(
         for r in &f.why {
             let _ = write!(
                 html,
-                r#"<li><span class="badge {0}">{0}</span> <bdi>{1}</bdi></li>"#,
+                r#"<li><span class="badge {0}">{0}</span> {1}</li>"#,
                 r.status.as_str(),
-                esc(&r.words)
+                reason_html(r)
             );
         }
         html.push_str("</ul>");
