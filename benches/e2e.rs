@@ -54,11 +54,13 @@ async fn page(
     ))
 }
 
-fn peak_rss_mb() -> f64 {
+/// A memory line of /proc/self/status in MB: `VmHWM` (peak RSS), `RssFile` (of
+/// it now, pages of the mapped database the kernel can drop), `RssAnon`.
+fn status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
@@ -105,13 +107,15 @@ async fn run(feeds: usize, entries: usize, fetch_article: bool) {
     let secs = start.elapsed().as_secs_f64();
     stop.cancel();
     println!(
-        "e2e: {feeds:>5} feeds x {entries:>3} entries, pages {:<3}: {} articles, {} claims in {secs:.2}s: {:.0} articles/s, {:.0} claims/s, peak RSS {:.0} MB",
+        "e2e: {feeds:>5} feeds x {entries:>3} entries, pages {:<3}: {} articles, {} claims in {secs:.2}s: {:.0} articles/s, {:.0} claims/s, peak RSS {:.0} MB (at the end {:.0} MB mapped database, {:.0} MB heap)",
         if fetch_article { "yes" } else { "no" },
         summary.articles_new,
         summary.claims,
         summary.articles_new as f64 / secs,
         summary.claims as f64 / secs,
-        peak_rss_mb()
+        status_mb("VmHWM:"),
+        status_mb("RssFile:"),
+        status_mb("RssAnon:"),
     );
 }
 

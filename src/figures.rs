@@ -14,7 +14,8 @@
 //!
 //! A report that names no source is a source of its own, apart from every other.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -57,7 +58,7 @@ impl FigureClaim {
 /// Two claims this close in time are about "the same time".
 const SAME_TIME_HOURS: i64 = 48;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Consistent,
@@ -197,6 +198,11 @@ impl Reason {
             self.later.source.as_deref(),
             self.later.value,
         )
+    }
+
+    fn owned_key(&self) -> (Status, Option<String>, i64, Option<String>, i64) {
+        let (status, a, va, b, vb) = self.key();
+        (status, a.map(str::to_owned), va, b.map(str::to_owned), vb)
     }
 }
 
@@ -396,13 +402,15 @@ fn figure((event, kind, who, location): FigureKey, group: &[&FigureClaim]) -> Op
 /// first sighting, reports and independent stories.
 fn value_reports(exact: &[&FigureClaim]) -> Vec<ValueReport> {
     let mut values: Vec<ValueReport> = Vec::new();
-    let mut stories: Vec<Vec<Option<i64>>> = Vec::new();
+    let mut stories: Vec<HashSet<Option<i64>>> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
     for c in exact {
         let v = c.value.unwrap_or_default();
-        let source = c.source.clone().unwrap_or_else(|| "(unattributed)".into());
-        let i = match values.iter().position(|r| r.value == v) {
-            Some(i) => i,
+        let source = c.source.as_deref().unwrap_or("(unattributed)");
+        let i = match index.get(&v) {
+            Some(&i) => i,
             None => {
+                index.insert(v, values.len());
                 values.push(ValueReport {
                     value: v,
                     qualifiers: Vec::new(),
@@ -412,22 +420,20 @@ fn value_reports(exact: &[&FigureClaim]) -> Vec<ValueReport> {
                     reports: 0,
                     claims: Vec::new(),
                 });
-                stories.push(Vec::new());
+                stories.push(HashSet::new());
                 values.len() - 1
             }
         };
         let r = &mut values[i];
         r.reports += 1;
         r.claims.push(c.id);
-        if !r.sources.contains(&source) {
-            r.sources.push(source);
+        if !r.sources.iter().any(|s| s == source) {
+            r.sources.push(source.to_owned());
         }
         if !r.qualifiers.contains(&c.qualifier) {
             r.qualifiers.push(c.qualifier.clone());
         }
-        if !stories[i].contains(&c.story_id) {
-            stories[i].push(c.story_id);
-        }
+        stories[i].insert(c.story_id);
     }
     for (r, s) in values.iter_mut().zip(&stories) {
         r.stories = s.len();
@@ -437,10 +443,10 @@ fn value_reports(exact: &[&FigureClaim]) -> Vec<ValueReport> {
 
 /// Who stands behind a claim: its source's key, or for a claim that names none,
 /// its article alone.
-fn speaker(c: &FigureClaim) -> String {
+fn speaker(c: &FigureClaim) -> Cow<'_, str> {
     match &c.source_key {
-        Some(k) => k.clone(),
-        None => format!("article {}", c.article_id),
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(format!("article {}", c.article_id)),
     }
 }
 
@@ -463,52 +469,68 @@ pub fn compatible(a: &FigureClaim, b: &FigureClaim) -> bool {
     a0 <= b1 && b0 <= a1
 }
 
+/// How many of a figure's latest distinct statements its reasons are about: a
+/// status says where the figure stands now, and a war's death toll read from
+/// ten thousand reports is not re-argued from its first day on every batch.
+const RECENT_STATEMENTS: usize = 200;
+
 /// The reasons for a figure's status, strongest first (`exact` in time order):
-/// disputes, then revisions, then changes between sources; each pair of
-/// statements once, however many copies carry it.
+/// disputes, then revisions, then changes between sources, each made by one of
+/// the latest [`RECENT_STATEMENTS`]; each pair of statements once, however many
+/// copies carry it.
 fn reasons(exact: &[&FigureClaim]) -> Vec<Reason> {
     // Copies of one statement (a wire story's republications) are one.
-    let mut distinct: Vec<&FigureClaim> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut distinct: Vec<(&FigureClaim, Cow<str>)> = Vec::new();
     for c in exact {
-        let day = c.at.date_naive();
-        if !distinct.iter().any(|d| {
-            speaker(d) == speaker(c)
-                && d.value == c.value
-                && d.qualifier == c.qualifier
-                && d.at.date_naive() == day
-        }) {
-            distinct.push(c);
+        let who = speaker(c);
+        if seen.insert((
+            who.clone(),
+            c.value,
+            c.qualifier.as_str(),
+            c.at.date_naive(),
+        )) {
+            distinct.push((c, who));
         }
     }
+    let recent = distinct.len().saturating_sub(RECENT_STATEMENTS);
     let mut out: Vec<Reason> = Vec::new();
+    let mut keys = HashSet::new();
     let mut push = |r: Reason| {
-        if !out.iter().any(|o| o.key() == r.key()) {
+        if keys.insert(r.owned_key()) {
             out.push(r);
         }
     };
-    for (i, a) in distinct.iter().enumerate() {
-        for b in &distinct[i + 1..] {
-            let near = (a.at - b.at).num_hours().abs() <= SAME_TIME_HOURS;
-            if speaker(a) != speaker(b) && near && !compatible(a, b) {
-                push(Reason::new(Status::Disputed, a, b));
-            }
+    // A statement is disputed by the latest earlier one (within the window, from
+    // another source) that it cannot stand beside: one reason per statement, so
+    // hundreds of unattributed reports make hundreds of reasons, not a square.
+    for (i, (b, b_who)) in distinct.iter().enumerate().skip(recent) {
+        let rival = distinct[..i]
+            .iter()
+            .rev()
+            .take_while(|(a, _)| (b.at - a.at).num_hours() <= SAME_TIME_HOURS)
+            .find(|(a, a_who)| a_who != b_who && !compatible(a, b));
+        if let Some((a, _)) = rival {
+            push(Reason::new(Status::Disputed, a, b));
         }
     }
     // Each source's own statements, one after another.
-    let mut by_speaker: BTreeMap<String, Vec<&FigureClaim>> = BTreeMap::new();
-    for c in &distinct {
-        by_speaker.entry(speaker(c)).or_default().push(c);
+    let mut by_speaker: BTreeMap<&str, Vec<(usize, &FigureClaim)>> = BTreeMap::new();
+    for (i, (c, who)) in distinct.iter().enumerate() {
+        by_speaker.entry(who).or_default().push((i, c));
     }
     for own in by_speaker.values() {
         for w in own.windows(2) {
-            if w[0].value != w[1].value {
-                push(Reason::new(Status::Revised, w[0], w[1]));
+            let ((_, a), (i, b)) = (w[0], w[1]);
+            if i >= recent && a.value != b.value {
+                push(Reason::new(Status::Revised, a, b));
             }
         }
     }
-    for w in distinct.windows(2) {
-        if w[0].value != w[1].value && speaker(w[0]) != speaker(w[1]) {
-            push(Reason::new(Status::Changed, w[0], w[1]));
+    for w in distinct[recent.saturating_sub(1)..].windows(2) {
+        let ((a, a_who), (b, b_who)) = (&w[0], &w[1]);
+        if a.value != b.value && a_who != b_who {
+            push(Reason::new(Status::Changed, a, b));
         }
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.status));
@@ -620,18 +642,16 @@ impl Change {
 /// the claims of `before` and more): new figures, new values, new disputes.
 pub fn changes(before: &[Figure], after: &[Figure]) -> Vec<Change> {
     let mut out = Vec::new();
+    let before: HashMap<FigureKey, &Figure> = before.iter().map(|b| (b.key(), b)).collect();
     for f in after {
-        let Some(b) = before.iter().find(|b| b.key() == f.key()) else {
+        let Some(b) = before.get(&f.key()) else {
             let mut c = Change::new(f, ChangeKind::NewFigure, &f.latest_said(), None);
             c.words = format!("{}: {} ({})", f.what(), c.shown, f.latest_by());
             out.push(c);
             continue;
         };
-        for v in f
-            .values
-            .iter()
-            .filter(|v| !b.values.iter().any(|o| o.value == v.value))
-        {
+        let known: HashSet<i64> = b.values.iter().map(|v| v.value).collect();
+        for v in f.values.iter().filter(|v| !known.contains(&v.value)) {
             let revised = f
                 .why
                 .iter()
@@ -654,7 +674,7 @@ pub fn changes(before: &[Figure], after: &[Figure]) -> Vec<Change> {
             };
             out.push(c);
         }
-        let old: Vec<_> = b.why.iter().map(Reason::key).collect();
+        let old: HashSet<_> = b.why.iter().map(Reason::key).collect();
         for r in f
             .why
             .iter()
@@ -732,6 +752,24 @@ mod tests {
     fn hedged(mut c: FigureClaim, qualifier: &str) -> FigureClaim {
         c.qualifier = qualifier.into();
         c
+    }
+
+    #[test]
+    fn many_unattributed_reports_make_reasons_about_the_latest_only() {
+        // A thousand reports naming no source, each with its own count, on one
+        // day: each disputes the one before it; only the latest are argued.
+        let many: Vec<FigureClaim> = (0..1000).map(|i| claim(10 + i, "", 9, i + 1)).collect();
+        let f = summarize(&many);
+        assert_eq!(f[0].status, Status::Disputed);
+        assert_eq!(f[0].values.len(), 1000);
+        let disputes: Vec<&Reason> = f[0]
+            .why
+            .iter()
+            .filter(|r| r.status == Status::Disputed)
+            .collect();
+        assert_eq!(disputes.len(), RECENT_STATEMENTS);
+        let last = disputes.last().unwrap();
+        assert_eq!((last.earlier.value, last.later.value), (1008, 1009));
     }
 
     #[test]
@@ -872,14 +910,9 @@ mod tests {
         );
         let new = changes(&summarize(&revised), &summarize(&disputed));
         let kinds: Vec<ChangeKind> = new.iter().map(|c| c.change).collect();
-        assert_eq!(
-            kinds,
-            [
-                ChangeKind::NewValue,
-                ChangeKind::NewDispute,
-                ChangeKind::NewDispute
-            ]
-        );
+        // One new statement, one dispute: with the latest value it contradicts.
+        assert_eq!(kinds, [ChangeKind::NewValue, ChangeKind::NewDispute]);
+        assert_eq!((new[1].value, new[1].previous), (30, Some(100)));
         // A copy of a claim already stored changes nothing.
         let copy = [
             revised[0].clone(),

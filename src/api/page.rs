@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::{ApiError, State, bad, plain_text, read};
 use crate::figures::{self, Figure, FigureClaim};
 use crate::model::{Kind, Qualifier, Who, grouped};
-use crate::store::{self, ClaimFilter, StoredClaim};
+use crate::store::{self, ClaimFilter, StoredClaim, figures::Scope};
 
 const COLOURS: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -252,7 +252,7 @@ h1{{font-size:1.4rem}}h2{{font-size:1.2rem;border-bottom:1px solid #ddd}}h3{{fon
 
 pub async fn index(Shared(state): Shared<State>) -> Response {
     let data = read(&state, |c| {
-        let claims = store::figures::figure_claims(c, None, None)?;
+        let claims = store::figures::figure_claims(c, Scope::default())?;
         let latest = store::query::claims(c, &ClaimFilter::default())?;
         let feeds = store::query::feeds(c)?;
         Ok((claims, latest, feeds))
@@ -432,7 +432,13 @@ pub async fn figure(
             who.as_str().to_string(),
             place,
         );
-        let points: Vec<FigureClaim> = store::figures::figure_claims(c, Some(&event), Some(kind))?
+        let scope = Scope {
+            event: Some(&event),
+            kind: Some(kind),
+            who: Some(who),
+            ..Scope::default()
+        };
+        let points: Vec<FigureClaim> = store::figures::figure_claims(c, scope)?
             .into_iter()
             .filter(|p| p.key() == key)
             .collect();
@@ -474,22 +480,28 @@ pub async fn figure(
         esc(&f.what()),
         verdict_line(&f)
     );
-    if !f.why.is_empty() {
-        html.push_str(r#"<h3>Why</h3><ul class="why">"#);
-        for r in &f.why {
-            let _ = write!(
-                html,
-                r#"<li><span class="badge {0}">{0}</span> {1}</li>"#,
-                r.status.as_str(),
-                reason_html(r)
-            );
-        }
-        html.push_str("</ul>");
-    }
+    why_list(&mut html, &f);
     html.push_str(&chart(&f, &refs));
     figure_claims_table(&mut html, &claims);
     html.push_str("</body></html>");
     Html(html).into_response()
+}
+
+/// The reasons for a figure's status, one line each.
+fn why_list(html: &mut String, f: &Figure) {
+    if f.why.is_empty() {
+        return;
+    }
+    html.push_str(r#"<h3>Why</h3><ul class="why">"#);
+    for r in &f.why {
+        let _ = write!(
+            html,
+            r#"<li><span class="badge {0}">{0}</span> {1}</li>"#,
+            r.status.as_str(),
+            reason_html(r)
+        );
+    }
+    html.push_str("</ul>");
 }
 
 /// Every claim of a figure: day, value, source, outlet, story, and its sentence

@@ -9,8 +9,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params, params_from_iter, types::Value};
 use serde::Serialize;
 
-use crate::figures::{Change, ChangeKind, Figure, FigureKey, Status, summarize};
-use crate::model::Kind;
+use super::figures::Scope;
+use crate::figures::{Change, ChangeKind, Figure, FigureClaim, FigureKey, Status, summarize};
+use crate::model::{Kind, Who};
 
 /// A change as stored: with its id (stable: the Atom entry's and the webhook's).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -25,69 +26,97 @@ pub struct StoredChange {
 /// written.
 pub struct Watch {
     keys: BTreeSet<FigureKey>,
+    claims: Vec<FigureClaim>,
     before: Vec<Figure>,
 }
 
 impl Watch {
     /// Reads the figures of `keys` as they stand (call before writing).
     pub fn before(conn: &Connection, keys: BTreeSet<FigureKey>) -> rusqlite::Result<Watch> {
-        let before = load(conn, &keys)?;
-        Ok(Watch { keys, before })
+        let claims = load(conn, &keys, 0)?;
+        let before = summarize(&claims);
+        Ok(Watch {
+            keys,
+            claims,
+            before,
+        })
     }
 
-    /// Reads the figures again and records what became new; how many changes.
+    /// Records what became new when claims were only added, all with ids above
+    /// `since`: only those are read again. How many changes.
+    pub fn record_added(mut self, conn: &Connection, since: i64) -> rusqlite::Result<usize> {
+        if self.keys.is_empty() {
+            return Ok(0);
+        }
+        self.claims.extend(load(conn, &self.keys, since)?);
+        let after = summarize(&self.claims);
+        write(conn, &crate::figures::changes(&self.before, &after))
+    }
+
+    /// Reads the figures again (claims may have gone as well as come) and
+    /// records what became new; how many changes.
     pub fn record(self, conn: &Connection) -> rusqlite::Result<usize> {
         if self.keys.is_empty() {
             return Ok(0);
         }
-        let after = load(conn, &self.keys)?;
-        let new = crate::figures::changes(&self.before, &after);
-        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO changes (event, kind, who, location, change, value, qualifier, previous,
-                                  source, claim_id, status, revision, words, at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?;
-        for c in &new {
-            stmt.execute(params![
-                c.event,
-                c.kind,
-                c.who,
-                c.location,
-                c.change.as_str(),
-                c.value,
-                c.qualifier,
-                c.previous,
-                c.source,
-                c.claim,
-                c.status.as_str(),
-                c.revision,
-                c.words,
-                c.at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                now,
-            ])?;
-        }
-        Ok(new.len())
+        let after = summarize(&load(conn, &self.keys, 0)?);
+        write(conn, &crate::figures::changes(&self.before, &after))
     }
 }
 
-/// The figures of `keys`, read by (event, kind).
-fn load(conn: &Connection, keys: &BTreeSet<FigureKey>) -> rusqlite::Result<Vec<Figure>> {
-    let pairs: BTreeSet<(&str, &str)> = keys
+fn write(conn: &Connection, new: &[Change]) -> rusqlite::Result<usize> {
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO changes (event, kind, who, location, change, value, qualifier, previous,
+                              source, claim_id, status, revision, words, at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    for c in new {
+        stmt.execute(params![
+            c.event,
+            c.kind,
+            c.who,
+            c.location,
+            c.change.as_str(),
+            c.value,
+            c.qualifier,
+            c.previous,
+            c.source,
+            c.claim,
+            c.status.as_str(),
+            c.revision,
+            c.words,
+            c.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            now,
+        ])?;
+    }
+    Ok(new.len())
+}
+
+/// The claims of the figures of `keys` with ids above `since`, read by (event,
+/// kind, who).
+fn load(
+    conn: &Connection,
+    keys: &BTreeSet<FigureKey>,
+    since: i64,
+) -> rusqlite::Result<Vec<FigureClaim>> {
+    let groups: BTreeSet<(&str, &str, &str)> = keys
         .iter()
-        .map(|(e, k, _, _)| (e.as_str(), k.as_str()))
+        .map(|(e, k, w, _)| (e.as_str(), k.as_str(), w.as_str()))
         .collect();
     let mut out = Vec::new();
-    for (event, kind) in pairs {
-        let Some(kind) = Kind::parse(kind) else {
+    for (event, kind, who) in groups {
+        let (Some(kind), Some(who)) = (Kind::parse(kind), Who::parse(who)) else {
             continue;
         };
-        let claims = super::figures::figure_claims(conn, Some(event), Some(kind))?;
-        let touched: Vec<_> = claims
-            .into_iter()
-            .filter(|c| keys.contains(&c.key()))
-            .collect();
-        out.extend(summarize(&touched));
+        let scope = Scope {
+            event: Some(event),
+            kind: Some(kind),
+            who: Some(who),
+            since,
+        };
+        let claims = super::figures::figure_claims(conn, scope)?;
+        out.extend(claims.into_iter().filter(|c| keys.contains(&c.key())));
     }
     Ok(out)
 }

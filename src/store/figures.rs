@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, params_from_iter, types::Value};
 
 use crate::figures::{Figure, FigureClaim, summarize};
-use crate::model::Kind;
+use crate::model::{Kind, Who};
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
@@ -19,11 +19,23 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The claims figures are made of, with the time each refers to.
-pub fn figure_claims(
-    conn: &Connection,
-    event: Option<&str>,
-    kind: Option<Kind>,
-) -> rusqlite::Result<Vec<FigureClaim>> {
+/// Which claims to read: all, or narrowed by event, kind and who.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub event: Option<&'a str>,
+    pub kind: Option<Kind>,
+    pub who: Option<Who>,
+    /// Only claims with ids above this.
+    pub since: i64,
+}
+
+pub fn figure_claims(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<FigureClaim>> {
+    let Scope {
+        event,
+        kind,
+        who,
+        since,
+    } = scope;
     let mut sql = String::from(
         // A figure is one per place its clause names (by the gazetteer's name, so
         // that "Харькове" and "Харьков" are one); a place only the lead gave does
@@ -42,6 +54,14 @@ pub fn figure_claims(
     if let Some(k) = kind {
         sql.push_str(" AND c.kind = ?");
         args.push(Value::Text(k.as_str().into()));
+    }
+    if let Some(w) = who {
+        sql.push_str(" AND c.who = ?");
+        args.push(Value::Text(w.as_str().into()));
+    }
+    if since > 0 {
+        sql.push_str(" AND c.id > ?");
+        args.push(Value::Integer(since));
     }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
@@ -80,5 +100,10 @@ pub fn figures(
     event: Option<&str>,
     kind: Option<Kind>,
 ) -> rusqlite::Result<Vec<Figure>> {
-    Ok(summarize(&figure_claims(conn, event, kind)?))
+    let scope = Scope {
+        event,
+        kind,
+        ..Scope::default()
+    };
+    Ok(summarize(&figure_claims(conn, scope)?))
 }

@@ -174,10 +174,6 @@ pub fn replace_claims(
         ..ClaimFilter::default()
     };
     let old = query::claims(&tx, &filter)?;
-    let mut keys: BTreeSet<FigureKey> = old.iter().map(stored_key).collect();
-    keys.extend(claim_keys(&article.event, claims));
-    let watch = Watch::before(&tx, keys)?;
-
     let mut kept = vec![false; old.len()];
     let mut fresh = Vec::new();
     for c in claims {
@@ -200,6 +196,14 @@ pub fn replace_claims(
         .filter(|(_, k)| !**k)
         .map(|(c, _)| c)
         .collect();
+    // Figures can only change where claims do: an article read the same way
+    // again costs no figure summaries.
+    let keys: BTreeSet<FigureKey> = gone
+        .iter()
+        .map(|c| stored_key(c))
+        .chain(claim_keys(&article.event, &fresh))
+        .collect();
+    let watch = Watch::before(&tx, keys)?;
     let gone_at: Vec<_> = gone.iter().map(|c| at(&c.kind, &c.spans)).collect();
     let fresh_at: Vec<_> = fresh
         .iter()

@@ -282,7 +282,7 @@ pub fn write_records(
         "INSERT INTO claims_fts (rowid, sentence) SELECT id, sentence FROM claims WHERE id > ?1",
     )?
     .execute([last_claim])?;
-    let changes = watch.record(&tx)?;
+    let changes = watch.record_added(&tx, last_claim)?;
     tx.commit()?;
     StoreCounts::add(&counts.articles, articles);
     StoreCounts::add(&counts.claims, claims);
