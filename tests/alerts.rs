@@ -13,8 +13,58 @@ async fn atom(url: &str) -> feed_rs::model::Feed {
     let kind = r.headers()["content-type"].to_str().unwrap().to_string();
     assert!(kind.starts_with("application/atom+xml"), "{kind}");
     let body = r.bytes().await.unwrap();
-    feed_rs::parser::parse(&body[..])
-        .unwrap_or_else(|e| panic!("{url}: {e}: {}", String::from_utf8_lossy(&body)))
+    let feed = feed_rs::parser::parse(&body[..])
+        .unwrap_or_else(|e| panic!("{url}: {e}: {}", String::from_utf8_lossy(&body)));
+    if let Some(theirs) = feedparser_ids(&body) {
+        assert_eq!(theirs, ids(&feed), "python feedparser on {url}");
+    }
+    feed
+}
+
+/// The entry ids Python's feedparser (what many feed readers are built on) reads
+/// from `body`, failing on any problem it reports; None when it is not installed
+/// (CI installs it and sets CLAIMWIRE_REQUIRE_FEEDPARSER, so there it must run).
+fn feedparser_ids(body: &[u8]) -> Option<Vec<String>> {
+    const CHECK: &str = "import sys, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+if d.bozo: sys.exit(f'not well-formed: {d.bozo_exception}')
+if d.version != 'atom10': sys.exit(f'not read as Atom 1.0: {d.version}')
+for e in d.entries:
+    if not (e.get('id') and e.get('title') and e.get('link') and e.get('updated_parsed')):
+        sys.exit(f'entry lacks id, title, link or updated: {e}')
+    print(e.id)";
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import feedparser"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var_os("CLAIMWIRE_REQUIRE_FEEDPARSER").is_none(),
+            "CLAIMWIRE_REQUIRE_FEEDPARSER is set but python3 cannot import feedparser"
+        );
+        return None;
+    }
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", CHECK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "feedparser: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect(),
+    )
 }
 
 fn ids(feed: &feed_rs::model::Feed) -> Vec<String> {
