@@ -220,6 +220,26 @@ fn claims_on_a_missing_database_says_so() {
 }
 
 #[test]
+fn a_postgres_url_is_not_taken_for_a_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["claims", "figures", "feeds"] {
+        let out = claimwire(&[cmd, "--db", "postgres://cw:secret@db/claims"], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--db postgres://cw:***@db/claims: commands do not run on PostgreSQL yet"),
+            "{cmd}: {err}"
+        );
+        assert!(!err.contains("secret"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file made"
+    );
+}
+
+#[test]
 fn extract_reads_text_html_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let txt = dir.path().join("note.txt");

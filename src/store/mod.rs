@@ -3,8 +3,10 @@
 
 pub mod alerts;
 pub mod changes;
+pub mod database;
 pub mod failure;
 pub mod figures;
+pub mod postgres;
 pub mod query;
 pub mod reader;
 pub mod rewrite;
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use database::Database;
 pub use failure::{Cause, RetryPolicy};
 pub use query::{ClaimFilter, StoredClaim};
 pub use reader::{FeedState, Reader, is_stored, max_story_id, story_candidates};
@@ -42,6 +45,12 @@ pub enum StoreError {
     },
     #[error("database task failed: {0}")]
     Join(String),
+}
+
+/// A time as both backends store it: RFC 3339 in UTC to the second, so that text
+/// order is time order.
+pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// How long a reader waits for a lock.

@@ -148,6 +148,12 @@ const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
      );
      CREATE INDEX deliveries_alert ON deliveries(alert, change_id);",
+    // 9: leases, so that instances sharing a database poll each feed one at a
+    // time (PostgreSQL uses them; one SQLite file has one poller per feed, but the
+    // two schemas stay the same).
+    "ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+     ALTER TABLE feeds ADD COLUMN lease_until TEXT;
+     CREATE INDEX feeds_due ON feeds(next_fetch_at);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {

@@ -13,13 +13,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
-use super::StoreError;
 use super::failure::{Backoff, Cause, RetryPolicy};
+use super::{StoreError, ts};
 use crate::config::FeedConfig;
 use crate::extract::EXTRACTOR_VERSION;
 use crate::model::{ExtractedArticle, FeedReport, PollOutcome, Record, Skip};
@@ -194,10 +194,6 @@ fn sleep_unless(shutdown: &CancellationToken, wait: std::time::Duration) {
         };
         std::thread::sleep(left.min(std::time::Duration::from_millis(100)));
     }
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Feed row ids of one transaction: a batch holds many records of few feeds, and

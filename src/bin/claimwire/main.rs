@@ -31,9 +31,25 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct DbArg {
-    /// The claims database (SQLite; created if missing).
-    #[arg(long, env = "CLAIMWIRE_DB", default_value = "claims.db")]
-    db: PathBuf,
+    /// The claims database: a SQLite file (created if missing) or a
+    /// postgres:// URL.
+    #[arg(long = "db", env = "CLAIMWIRE_DB", default_value = "claims.db")]
+    location: claimwire::store::Database,
+}
+
+impl DbArg {
+    /// The SQLite file. The PostgreSQL backend has its schema, migrations and
+    /// feed leases (`store::postgres`), but the commands do not run on it yet;
+    /// saying so beats taking the URL for a file name.
+    fn file(&self) -> Result<PathBuf> {
+        match self.location.sqlite() {
+            Some(p) => Ok(p.to_path_buf()),
+            None => anyhow::bail!(
+                "--db {}: commands do not run on PostgreSQL yet (its schema and feed leases are in place); use a SQLite file",
+                self.location
+            ),
+        }
+    }
 }
 
 /// How feeds and pages are fetched.
@@ -217,13 +233,19 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     format!("--listen: '{addr}' is not an address like 127.0.0.1:8080")
                 })?),
             };
-            serve(&pipelines, db.db, Mode::Forever, listen, fetch.client())
+            serve(
+                &pipelines,
+                db.file()?,
+                Mode::Forever,
+                listen,
+                fetch.client(),
+            )
         }
         Command::Once {
             pipelines,
             db,
             fetch,
-        } => serve(&pipelines, db.db, Mode::Once, None, fetch.client()),
+        } => serve(&pipelines, db.file()?, Mode::Once, None, fetch.client()),
         Command::Extract {
             jsonl,
             language,
@@ -236,7 +258,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
             timeline: _,
             format,
         } => listing::claims(
-            &db.db,
+            &db.file()?,
             ClaimFilter {
                 event: only.event,
                 kind: only.kind,
@@ -245,9 +267,13 @@ fn dispatch(cli: Cli) -> Result<i32> {
             },
             format,
         ),
-        Command::Figures { db, only, format } => {
-            listing::figures(&db.db, only.event.as_deref(), only.kind, only.who, format)
-        }
+        Command::Figures { db, only, format } => listing::figures(
+            &db.file()?,
+            only.event.as_deref(),
+            only.kind,
+            only.who,
+            format,
+        ),
         Command::Check { pipelines } => check(&pipelines),
         Command::Reextract {
             db,
@@ -255,11 +281,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
             all,
             pipelines,
         } => reextract::reextract(
-            &db.db,
+            &db.file()?,
             &pipelines,
             claimwire::reextract::Scope { event, all },
         ),
-        Command::Feeds { db, format } => listing::feeds(&db.db, format),
+        Command::Feeds { db, format } => listing::feeds(&db.file()?, format),
         Command::Article { jsonl, pages } => local::article(&pages, jsonl),
     }
 }
