@@ -2,7 +2,7 @@
 //! cursor), and every delivery attempt with its outcome. The changes themselves
 //! are the `changes` table; an alert's pending changes are those after its cursor.
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// How a delivery attempt ended.
@@ -80,7 +80,7 @@ pub fn record(conn: &mut Connection, a: &Attempt<'_>) -> rusqlite::Result<()> {
             a.outcome.as_str(),
             a.http_status,
             a.error,
-            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            super::ts(Utc::now()),
         ],
     )?;
     if a.outcome == Outcome::Delivered {

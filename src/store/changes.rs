@@ -5,11 +5,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params, params_from_iter, types::Value};
 use serde::Serialize;
 
 use super::figures::Scope;
+use super::ts;
 use crate::figures::{Change, ChangeKind, Figure, FigureClaim, FigureKey, Status, summarize};
 use crate::model::{Kind, Who};
 
@@ -65,7 +66,7 @@ impl Watch {
 }
 
 fn write(conn: &Connection, new: &[Change]) -> rusqlite::Result<usize> {
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let now = ts(Utc::now());
     let mut stmt = conn.prepare_cached(
         "INSERT INTO changes (event, kind, who, location, change, value, qualifier, previous,
                               source, claim_id, status, revision, words, at, created_at)
@@ -86,7 +87,7 @@ fn write(conn: &Connection, new: &[Change]) -> rusqlite::Result<usize> {
             c.status.as_str(),
             c.revision,
             c.words,
-            c.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            ts(c.at),
             now,
         ])?;
     }

@@ -28,7 +28,7 @@ impl Database {
     /// Any value that starts with a PostgreSQL scheme is a server; everything else
     /// is a file name, as before there was a second backend.
     pub fn parse(value: &str) -> Database {
-        let lower = value.get(..13).unwrap_or(value).to_ascii_lowercase();
+        let lower = value.to_ascii_lowercase();
         if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
             Database::Postgres(value.to_string())
         } else {

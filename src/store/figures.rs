@@ -18,7 +18,6 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-/// The claims figures are made of, with the time each refers to.
 /// Which claims to read: all, or narrowed by event, kind and who.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Scope<'a> {
@@ -29,6 +28,7 @@ pub struct Scope<'a> {
     pub since: i64,
 }
 
+/// The claims figures are made of, with the time each refers to.
 pub fn figure_claims(conn: &Connection, scope: Scope) -> rusqlite::Result<Vec<FigureClaim>> {
     let Scope {
         event,

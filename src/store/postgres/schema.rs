@@ -3,7 +3,7 @@
 //! PostgreSQL's types. Whichever instance starts first migrates; the others wait
 //! on an advisory lock and find the work done.
 
-use tokio_postgres::Client;
+use tokio_postgres::{Client, GenericClient};
 
 /// The advisory lock key migrations hold (any constant the application owns).
 const MIGRATION_LOCK: i64 = 0x636c_6169_6d77; // "claimw"
@@ -166,6 +166,11 @@ pub async fn version(client: &Client) -> Result<usize, tokio_postgres::Error> {
     if !exists {
         return Ok(0);
     }
+    applied(client).await
+}
+
+/// The last migration recorded in `claimwire_schema` (which must exist).
+async fn applied(client: &impl GenericClient) -> Result<usize, tokio_postgres::Error> {
     let v: i32 = client
         .query_one(
             "SELECT coalesce(max(version), 0) FROM claimwire_schema",
@@ -189,14 +194,8 @@ pub async fn migrate(client: &mut Client) -> Result<usize, tokio_postgres::Error
         )",
     )
     .await?;
-    let current: i32 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM claimwire_schema",
-            &[],
-        )
-        .await?
-        .get(0);
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let current = applied(&tx).await?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         tx.batch_execute(sql).await?;
         tx.execute(
             "INSERT INTO claimwire_schema (version) VALUES ($1)",
@@ -205,7 +204,7 @@ pub async fn migrate(client: &mut Client) -> Result<usize, tokio_postgres::Error
         .await?;
     }
     tx.commit().await?;
-    Ok(MIGRATIONS.len() - current as usize)
+    Ok(MIGRATIONS.len() - current)
 }
 
 #[cfg(test)]
